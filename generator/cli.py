@@ -1,0 +1,157 @@
+"""Command line: click commands that call the stages and turn errors into messages and exit codes.
+
+Exit codes: 0 success; 1 content, config or template errors; 2 usage errors (click's own).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from generator import __version__
+from generator.build import BuildOptions, build
+from generator.config import load_config
+from generator.dates import parse_datetime
+from generator.errors import KatsudoError
+from generator.report import Reporter
+from generator.scaffold import ScaffoldError, init_site, new_post
+from generator.write import clean_output
+
+site_option = click.option("-s", "--site", "site", type=click.Path(file_okay=False, path_type=Path), default=".",
+                           show_default=True, help="The site folder (holds site.yaml and content/).")
+
+
+def _now(config_zone) -> datetime:
+    """The build moment. KATSUDO_NOW pins it (tests, reproducible rebuilds of an old state)."""
+    pinned = os.environ.get("KATSUDO_NOW")
+    if pinned:
+        parsed = parse_datetime(pinned, config_zone)
+        if parsed is None:
+            raise click.UsageError(f"KATSUDO_NOW is not a date: {pinned}")
+        return parsed[0]
+    return datetime.now(config_zone)
+
+
+def _fail(error: KatsudoError, what: str) -> None:
+    root = Path.cwd()
+    for item in error.errors:
+        click.echo(item.format(root), err=True)
+    count = len(error.errors)
+    click.echo(f"{count} error{'s' if count != 1 else ''}; {what}", err=True)
+    sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="katsudo")
+def main() -> None:
+    """katsudo (活動): a static site for your organisation's activity reports.
+
+    \b
+    katsudo init DIR        start a new site
+    katsudo new TITLE       write a new report from a template
+    katsudo build           build the site into public/
+    katsudo serve           build and preview it in your browser
+    """
+
+
+@main.command("build")
+@site_option
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to write the site. [default: SITE/public]")
+@click.option("--drafts", is_flag=True, help="Include posts marked 'draft: true'.")
+@click.option("--future", is_flag=True, help="Include posts dated after now.")
+@click.option("--base-url", default=None, help="Publish at this address instead of site.yaml's base_url (preview deploys).")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("-v", "--verbose", is_flag=True, help="Print the time each stage took.")
+def build_command(site: Path, output: Path | None, drafts: bool, future: bool, base_url: str | None,
+                  quiet: bool, verbose: bool) -> None:
+    """Build the site into a folder of static files."""
+    reporter = Reporter(quiet=quiet, verbose=verbose, root=Path.cwd())
+    try:
+        config = load_config(site)
+        options = BuildOptions(site_root=site, out=output or site / "public", now=_now(config.zone),
+                               drafts=drafts, future=future, base_url=base_url)
+        result = build(options, reporter)
+    except KatsudoError as error:
+        _fail(error, "nothing was written")
+    total = sum(result.timings.values())
+    reporter.info(f"built {result.posts} posts, {result.pages} pages into {result.out} "
+                  f"({result.written} files changed) in {total * 1000:.0f} ms")
+
+
+@main.command("clean")
+@site_option
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The output folder to remove. [default: SITE/public]")
+def clean_command(site: Path, output: Path | None) -> None:
+    """Remove the output folder (and nothing else)."""
+    out = output or site / "public"
+    try:
+        removed = clean_output(site, out)
+    except KatsudoError as error:
+        _fail(error, "nothing was removed")
+    click.echo(f"removed {out}" if removed else f"{out} does not exist; nothing to remove")
+
+
+@main.command("init")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def init_command(directory: Path) -> None:
+    """Create a new site in DIRECTORY (which must be new or empty)."""
+    try:
+        created = init_site(directory)
+    except ScaffoldError as error:
+        raise click.UsageError(str(error))
+    for path in created:
+        click.echo(f"created {path}")
+    click.echo(f"\nnext: edit {directory / 'site.yaml'}, then run: katsudo build -s {directory}")
+
+
+@main.command("new")
+@click.argument("title")
+@click.option("--category", "-c", default=None, help="Category key from site.yaml (chooses the body template).")
+@click.option("--slug", default=None, help="The post's address part. [default: from the title]")
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="YYYY-MM-DD. [default: today in the site's time zone]")
+@site_option
+def new_command(title: str, category: str | None, slug: str | None, day: datetime | None, site: Path) -> None:
+    """Write a new report TITLE into content/posts/ and print its path."""
+    try:
+        config = load_config(site)
+    except KatsudoError as error:
+        _fail(error, "nothing was written")
+    if category is not None and config.category(category) is None:
+        known = ", ".join(c.key for c in config.categories) or "(none in site.yaml)"
+        raise click.BadParameter(f"unknown category '{category}'; known: {known}", param_hint="--category")
+    when = day.date() if day else _now(config.zone).date()
+    try:
+        path = new_post(config, title, when, category, slug)
+    except ScaffoldError as error:
+        raise click.UsageError(str(error))
+    click.echo(str(path))
+
+
+@main.command("serve")
+@site_option
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to build the preview. [default: SITE/public]")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--drafts", is_flag=True, help="Include drafts.")
+@click.option("--future", is_flag=True, help="Include posts dated after now.")
+def serve_command(site: Path, output: Path | None, host: str, port: int, drafts: bool, future: bool) -> None:
+    """Build the site and preview it at http://HOST:PORT/ (Ctrl-C stops)."""
+    from generator.serve import serve_folder
+
+    reporter = Reporter(root=Path.cwd())
+    try:
+        config = load_config(site)
+        out = output or site / "public"
+        result = build(BuildOptions(site, out, _now(config.zone), drafts, future), reporter)
+    except KatsudoError as error:
+        _fail(error, "nothing was written")
+    reporter.info(f"built {result.posts} posts, {result.pages} pages")
+    serve_folder(out, config.base_path, host, port, reporter)

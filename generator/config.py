@@ -1,0 +1,169 @@
+"""site.yaml -> SiteConfig: a typed schema, validated once, every error reported at once."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from generator.errors import KatsudoError, SourceError
+from generator.sources import decode_source
+from generator.yamltext import parse_mapping
+
+CONFIG_NAME = "site.yaml"
+CATEGORY_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+LANGUAGES = ("ja", "en")
+
+
+@dataclass(frozen=True)
+class Category:
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Everything site.yaml can say, with its defaults. Field comments are the reference."""
+
+    root: Path  # the site folder (holds site.yaml, content/, optional templates/ and assets/)
+    title: str  # the site's name, shown in the header and in every <title>
+    base_url: str  # absolute URL the site is published at, ends with '/'; may have a sub-path
+    description: str = ""  # one sentence for search engines and the feed
+    language: str = "ja"  # 'ja' or 'en': UI strings, date format, <html lang>
+    timezone: str = "Asia/Tokyo"  # naive dates in front matter are in this zone
+    fiscal_year_start: int = 4  # first month of the fiscal year (年度)
+    per_page: int = 10  # posts per list page
+    author: str = ""  # default author of posts
+    organisation: str = ""  # the organisation's name; defaults to the title
+    categories: tuple[Category, ...] = field(default_factory=tuple)  # key -> label, in order
+
+    @property
+    def base_path(self) -> str:
+        return urlsplit(self.base_url).path or "/"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def category(self, key: str) -> Category | None:
+        return next((c for c in self.categories if c.key == key), None)
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / "content"
+
+
+_FIELDS = ("title", "base_url", "description", "language", "timezone", "fiscal_year_start",
+           "per_page", "author", "organisation", "categories")
+
+
+def _did_you_mean(word: str, choices: tuple[str, ...] | list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return "known settings: " + ", ".join(choices)
+
+
+def normalise_base_url(value: str) -> str | None:
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    path = parts.path if parts.path.endswith("/") else parts.path + "/"
+    return f"{parts.scheme}://{parts.netloc}{path}"
+
+
+def load_config(root: Path, base_url_override: str | None = None) -> SiteConfig:
+    path = root / CONFIG_NAME
+    if not path.is_file():
+        raise KatsudoError([SourceError(path, None, "site.yaml not found",
+                                        f"run katsudo in a site folder, pass -s SITE, or create one with 'katsudo init {root}'")])
+    text, decode_error = decode_source(path)
+    if decode_error:
+        raise KatsudoError([decode_error])
+    mapping, errors = parse_mapping(text, path, 1, "site.yaml")
+    if mapping is None:
+        raise KatsudoError(errors)
+    values, errors = dict(mapping.values), []
+
+    def error(key: str, message: str, hint: str | None = None) -> None:
+        errors.append(SourceError(path, mapping.line_of(key), message, hint))
+
+    for key in values:
+        if key not in _FIELDS:
+            error(key, f"unknown setting '{key}'", _did_you_mean(key, _FIELDS))
+    checked: dict[str, Any] = {}
+
+    def text_field(key: str, required: bool = False) -> None:
+        if key not in values or values[key] is None:
+            if required:
+                errors.append(SourceError(path, None, f"'{key}' is missing", f"add a line '{key}: ...' to site.yaml"))
+            return
+        if not isinstance(values[key], (str, int, float)) or isinstance(values[key], bool):
+            error(key, f"'{key}' must be text")
+            return
+        checked[key] = str(values[key]).strip()
+
+    def int_field(key: str, low: int, high: int) -> None:
+        if key not in values:
+            return
+        value = values[key]
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            error(key, f"'{key}' must be a whole number from {low} to {high}, not {value!r}")
+            return
+        checked[key] = value
+
+    for key in ("title", "base_url"):
+        text_field(key, required=True)
+    for key in ("description", "author", "organisation", "language", "timezone"):
+        text_field(key)
+    int_field("fiscal_year_start", 1, 12)
+    int_field("per_page", 1, 1000)
+
+    if base_url_override is not None:
+        checked["base_url"] = base_url_override
+    if "base_url" in checked:
+        normal = normalise_base_url(checked["base_url"])
+        if normal is None:
+            error("base_url", f"'base_url' must be a full address starting with https:// or http://, not '{checked['base_url']}'",
+                  "for example: base_url: https://example.org/minato/")
+        else:
+            checked["base_url"] = normal
+    if "language" in checked and checked["language"] not in LANGUAGES:
+        error("language", f"'language' must be one of {', '.join(LANGUAGES)}, not '{checked['language']}'")
+    if "timezone" in checked:
+        try:
+            ZoneInfo(checked["timezone"])
+        except (ZoneInfoNotFoundError, ValueError):
+            error("timezone", f"unknown time zone '{checked['timezone']}'", "use a name like Asia/Tokyo")
+
+    if "categories" in values:
+        raw = values["categories"]
+        if not isinstance(raw, dict):
+            error("categories", "'categories' must be a list of 'key: label' lines",
+                  "for example:\n      categories:\n        meeting: 会議・定例会")
+        else:
+            categories = []
+            for key, label in raw.items():
+                key = str(key)
+                if not CATEGORY_KEY.match(key):
+                    error("categories", f"category key '{key}' must use lower-case letters, digits, '-' or '_'",
+                          "the key becomes part of the address, e.g. meeting: 会議・定例会")
+                elif not isinstance(label, str) or not label.strip():
+                    error("categories", f"category '{key}' needs a label", f"for example: {key}: 会議・定例会")
+                else:
+                    categories.append(Category(key, label.strip()))
+            checked["categories"] = tuple(categories)
+
+    if errors:
+        raise KatsudoError(errors)
+    if not checked.get("organisation"):
+        checked["organisation"] = checked["title"]
+    return SiteConfig(root=root, **checked)
+
+
+def with_base_url(config: SiteConfig, base_url: str) -> SiteConfig:
+    return replace(config, base_url=base_url)

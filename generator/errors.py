@@ -1,0 +1,66 @@
+"""User-facing errors: one shape, one formatter.
+
+Every mistake an editor can make becomes a `SourceError` naming the file and line, what is
+wrong and how to fix it. Stages collect them in an `ErrorBag` instead of stopping at the first,
+so one build run reports everything at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class SourceError:
+    path: Path | None
+    line: int | None
+    message: str
+    hint: str | None = None
+    severity: str = "error"
+
+    def format(self, root: Path | None = None) -> str:
+        where = ""
+        if self.path is not None:
+            shown = self.path
+            if root is not None:
+                try:
+                    shown = self.path.relative_to(root)
+                except ValueError:
+                    pass
+            where = f"{shown}:{self.line}: " if self.line else f"{shown}: "
+        text = f"{where}{self.severity}: {self.message}"
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        return text
+
+    def sort_key(self) -> tuple[str, int, str]:
+        return (str(self.path or ""), self.line or 0, self.message)
+
+
+class KatsudoError(Exception):
+    """Raised when a build cannot go on; carries every error found so far."""
+
+    def __init__(self, errors: list[SourceError]):
+        self.errors = sorted(errors, key=SourceError.sort_key)
+        super().__init__("\n".join(e.format() for e in self.errors))
+
+
+@dataclass
+class ErrorBag:
+    """Collects errors across files so that one run reports all of them."""
+
+    errors: list[SourceError] = field(default_factory=list)
+
+    def add(self, path: Path | None, line: int | None, message: str, hint: str | None = None) -> None:
+        self.errors.append(SourceError(path, line, message, hint))
+
+    def extend(self, errors: list[SourceError]) -> None:
+        self.errors.extend(errors)
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise KatsudoError(self.errors)
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)

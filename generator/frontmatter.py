@@ -1,0 +1,207 @@
+"""Split a source file into front matter and body, and validate the fields into `PostMeta`.
+
+The fences are found with python-frontmatter's YAML handler (the same rule editors' other
+tools use); the YAML itself goes through `yamltext` so every field keeps its file line.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import frontmatter as python_frontmatter
+
+from generator.config import SiteConfig
+from generator.dates import parse_datetime
+from generator.errors import SourceError
+from generator.urls import slug_problem, tag_key
+from generator.yamltext import YamlMapping, parse_mapping
+
+_FENCE = python_frontmatter.YAMLHandler().FM_BOUNDARY
+_DATE_HINT = "write it like 2024-06-17 or 2024-06-17 19:00"
+_TAG_SEPARATORS = str.maketrans({"、": ",", "，": ",", "､": ","})
+
+
+@dataclass(frozen=True)
+class Event:
+    start: datetime
+    end: datetime | None
+    has_time: bool
+    place: str | None
+
+
+@dataclass(frozen=True)
+class PostMeta:
+    title: str
+    date: datetime | None  # None only for pages without a date
+    has_time: bool = False
+    category: str | None = None
+    tags: tuple[str, ...] = ()
+    author: str | None = None
+    summary: str | None = None
+    slug: str | None = None
+    draft: bool = False
+    series: str | None = None
+    event: Event | None = None
+    weight: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SplitSource:
+    mapping: YamlMapping
+    body: str
+    body_line: int  # file line where the body starts
+
+
+KNOWN_FIELDS = ("title", "date", "category", "tags", "author", "summary", "slug", "draft",
+                "series", "event", "weight")
+
+
+def _line_at(text: str, position: int) -> int:
+    return text.count("\n", 0, position) + 1
+
+
+def split(path: Path, text: str) -> tuple[SplitSource | None, list[SourceError]]:
+    fences = list(_FENCE.finditer(text))
+    if not fences or fences[0].start() != 0:
+        return None, [SourceError(path, 1, "this file has no front matter",
+                                  "start the file with a line '---', then lines like 'title: …' and "
+                                  "'date: 2024-06-17', then another '---' line; the text follows")]
+    if len(fences) < 2:
+        return None, [SourceError(path, 1, "the front matter is not closed",
+                                  "add a line '---' after the last 'key: value' line, before the text")]
+    opening, closing = fences[0], fences[1]
+    first_line = _line_at(text, opening.end())
+    mapping, errors = parse_mapping(text[opening.end():closing.start()], path, first_line, "front matter")
+    if mapping is None:
+        return None, errors
+    body_start = closing.end() + 1 if text[closing.end():closing.end() + 1] == "\n" else closing.end()
+    return SplitSource(mapping, text[body_start:], _line_at(text, body_start)), []
+
+
+def validate(path: Path, source: SplitSource, config: SiteConfig, is_post: bool) -> tuple[PostMeta | None, list[SourceError]]:
+    values, errors = source.mapping.values, []
+    zone = config.zone
+    top = source.mapping.first_line
+
+    def error(key: str | None, message: str, hint: str | None = None) -> None:
+        line = source.mapping.line_of(key) if key else top
+        errors.append(SourceError(path, line, message, hint))
+
+    def text(key: str) -> str | None:
+        value = values.get(key)
+        if value is None:
+            return None
+        if isinstance(value, (dict, list)):
+            error(key, f"'{key}' must be a single line of text")
+            return None
+        return str(value).strip() or None
+
+    title = text("title")
+    if title is None and "title" not in values:
+        error(None, "'title' is missing", "add a line like 'title: 6月定例会の報告' to the front matter")
+    elif title is None:
+        error("title", "'title' is empty", "write the post's title after 'title: '")
+
+    moment, has_time = None, False
+    if "date" in values and values["date"] is not None:
+        parsed = parse_datetime(values["date"], zone)
+        if parsed is None:
+            error("date", f"'date' is not a date: '{values['date']}'", _DATE_HINT)
+        else:
+            moment, has_time = parsed
+    elif is_post:
+        error(None if "date" not in values else "date", "'date' is missing",
+              "add a line like 'date: 2024-06-17' (the day of the activity or of publication)")
+
+    category = text("category")
+    if category is not None and config.category(category) is None:
+        known = [c.key for c in config.categories]
+        if not known:
+            error("category", f"unknown category '{category}': site.yaml defines no categories",
+                  "add a 'categories:' section to site.yaml, or delete this line")
+        else:
+            close = difflib.get_close_matches(category, known, n=1)
+            hint = (f"did you mean '{close[0]}'? " if close else "") + "known categories: " + ", ".join(
+                f"{c.key} ({c.label})" for c in config.categories)
+            error("category", f"unknown category '{category}'", hint)
+
+    tags: list[str] = []
+    raw_tags = values.get("tags")
+    if isinstance(raw_tags, str):
+        raw_tags = raw_tags.translate(_TAG_SEPARATORS).split(",")
+    if raw_tags is None:
+        raw_tags = []
+    if not isinstance(raw_tags, list):
+        error("tags", "'tags' must be a list or comma-separated text", "for example: tags: [防災, 地域福祉]")
+        raw_tags = []
+    for item in raw_tags:
+        if isinstance(item, (dict, list)) or item is None:
+            error("tags", "each tag must be a word or short phrase", "for example: tags: [防災, 地域福祉]")
+            continue
+        name = str(item).strip()
+        if not name:
+            continue
+        if not tag_key(name):
+            error("tags", f"tag '{name}' has no letters or digits", "use words, not only symbols")
+            continue
+        if name not in tags:
+            tags.append(name)
+
+    draft = values.get("draft", False)
+    if draft is None:
+        draft = False
+    if not isinstance(draft, bool):
+        error("draft", f"'draft' must be true or false, not '{draft}'", "write 'draft: true' or delete the line")
+        draft = False
+
+    slug = text("slug")
+    if slug is not None:
+        problem = slug_problem(slug)
+        if problem:
+            error("slug", f"slug '{slug}' {problem}", "use letters, digits and '-' only, e.g. slug: teireikai-2024-06")
+
+    weight = values.get("weight", 0)
+    if not isinstance(weight, int) or isinstance(weight, bool):
+        error("weight", f"'weight' must be a whole number, not '{weight}'")
+        weight = 0
+
+    event = _event(values.get("event"), zone, lambda message, hint=None: error("event", message, hint)) \
+        if "event" in values else None
+
+    if errors:
+        return None, errors
+    extra = {k: v for k, v in values.items() if k not in KNOWN_FIELDS}
+    return PostMeta(title=title, date=moment, has_time=has_time, category=category, tags=tuple(tags),
+                    author=text("author"), summary=text("summary"), slug=slug, draft=draft,
+                    series=text("series"), event=event, weight=weight, extra=extra), []
+
+
+def _event(raw: object, zone, error) -> Event | None:
+    if not isinstance(raw, dict):
+        error("'event' must have indented lines 'start:', and optionally 'end:' and 'place:'",
+              "for example:\n      event:\n        start: 2024-12-05 13:30\n        place: 市民センター")
+        return None
+    if raw.get("start") is None:
+        error("'event' needs a 'start' date", "add '  start: 2024-12-05 13:30' under 'event:'")
+        return None
+    start = parse_datetime(raw["start"], zone)
+    if start is None:
+        error(f"event 'start' is not a date: '{raw['start']}'", _DATE_HINT)
+        return None
+    end = None
+    if raw.get("end") is not None:
+        parsed_end = parse_datetime(raw["end"], zone)
+        if parsed_end is None:
+            error(f"event 'end' is not a date: '{raw['end']}'", _DATE_HINT)
+            return None
+        end = parsed_end[0]
+        if end < start[0]:
+            error("event 'end' is before its 'start'", "check the day and time of both")
+            return None
+    place = raw.get("place")
+    return Event(start[0], end, start[1], str(place).strip() if place else None)

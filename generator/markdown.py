@@ -1,0 +1,181 @@
+"""Markdown -> `Rendered(html, toc, summary)`, with links resolved the way editors write them.
+
+Editors link to another report by its file name (`[前回](2024-04-20-teireikai.md)`), to a file
+beside the post (`[資料](shiryou.pdf)`), or to a site page from the root (`/about/`). One
+treeprocessor turns each into the published URL, so a site moved under a sub-path keeps
+working, and reports a link that points nowhere with its file and line.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote, unquote
+
+import markdown as python_markdown
+from markdown.extensions import Extension
+from markdown.extensions.toc import slugify_unicode
+from markdown.treeprocessors import Treeprocessor
+
+from generator.errors import SourceError
+
+_EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//|#)")
+_FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
+_TAGS = re.compile(r"<[^>]+>")
+SUMMARY_LENGTH = 120
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    toc: str
+    summary: str
+    errors: tuple[SourceError, ...] = ()
+
+
+@dataclass(frozen=True)
+class LinkTargets:
+    """What a relative link can point at, decided by the model before rendering."""
+
+    base_path: str
+    content_dir: Path
+    source_urls: dict[Path, str]  # published source file -> its root-relative URL
+    unpublished: frozenset[Path] = frozenset()  # drafts and future posts
+
+
+@dataclass
+class _Document:
+    source: Path
+    body: str
+    body_line: int
+    own_url: str
+    bundle: Path | None
+    errors: list[SourceError] = field(default_factory=list)
+
+
+class _LinkRewriter(Treeprocessor):
+    def __init__(self, md: python_markdown.Markdown, targets: LinkTargets):
+        super().__init__(md)
+        self.targets = targets
+        self.document: _Document | None = None
+
+    def run(self, root):
+        for element in root.iter():
+            for attribute in ("href", "src"):
+                value = element.get(attribute)
+                if value is not None:
+                    element.set(attribute, self.resolve(value))
+
+    def _line_of(self, target: str) -> int:
+        doc = self.document
+        index = doc.body.find(target)
+        return doc.body_line + (doc.body.count("\n", 0, index) if index >= 0 else 0)
+
+    def resolve(self, target: str) -> str:
+        if not target or _EXTERNAL.match(target):
+            return target
+        if target.startswith("/"):
+            return self.targets.base_path + quote(target[1:], safe="/#?=&%:@!$'()*+,;~")
+        doc = self.document
+        path_part, hash_mark, fragment = target.partition("#")
+        path_part = path_part.split("?", 1)[0]
+        suffix = hash_mark + fragment
+        resolved = (doc.source.parent / unquote(path_part)).resolve()
+        if resolved in self.targets.source_urls:
+            return self.targets.source_urls[resolved] + suffix
+        if resolved in self.targets.unpublished:
+            doc.errors.append(SourceError(doc.source, self._line_of(target),
+                                          f"the link '{target}' points at a draft or a post dated in the future",
+                                          "it would be a broken link once published: remove the link or publish that post"))
+            return target
+        if path_part.endswith(".md"):
+            doc.errors.append(SourceError(doc.source, self._line_of(target),
+                                          f"the link '{target}' points at no post or page",
+                                          "check the file name; links to other reports use their file name, "
+                                          "e.g. [前回](2024-04-20-teireikai.md)"))
+            return target
+        if resolved.is_file():
+            if doc.bundle is not None and resolved.is_relative_to(doc.bundle.resolve()):
+                rel = resolved.relative_to(doc.bundle.resolve()).as_posix()
+                return doc.own_url + quote(rel) + suffix
+            content = self.targets.content_dir.resolve()
+            if resolved.is_relative_to(content):
+                rel = resolved.relative_to(content)
+                if rel.parts[0] not in ("posts", "pages"):
+                    return self.targets.base_path + quote(rel.as_posix()) + suffix
+        doc.errors.append(SourceError(doc.source, self._line_of(target),
+                                      f"the link or image '{target}' points at a file that does not exist",
+                                      "put the file in the post's own folder (content/posts/NAME/) or in content/, "
+                                      "and check the spelling"))
+        return target
+
+
+class _LinkExtension(Extension):
+    def __init__(self, rewriter_factory):
+        super().__init__()
+        self.rewriter_factory = rewriter_factory
+
+    def extendMarkdown(self, md):
+        md.treeprocessors.register(self.rewriter_factory(md), "katsudo_links", 1)
+
+
+class MarkdownRenderer:
+    """One reusable Python-Markdown instance per build (creating one costs more than a post)."""
+
+    def __init__(self, targets: LinkTargets, footnote_backlink_title: str = "Back to the text"):
+        self._rewriter: _LinkRewriter | None = None
+
+        def factory(md):
+            self._rewriter = _LinkRewriter(md, targets)
+            return self._rewriter
+
+        self._md = python_markdown.Markdown(
+            extensions=["tables", "fenced_code", "footnotes", "attr_list", "sane_lists", "toc",
+                        _LinkExtension(factory)],
+            extension_configs={"toc": {"slugify": slugify_unicode, "permalink": False},
+                               "footnotes": {"BACKLINK_TITLE": footnote_backlink_title}},
+            output_format="html",
+        )
+
+    def render(self, source: Path, body: str, body_line: int, own_url: str, bundle: Path | None,
+               summary: str | None = None) -> Rendered:
+        document = _Document(source, body, body_line, own_url, bundle)
+        self._rewriter.document = document
+        self._md.reset()
+        html_text = self._md.convert(body)
+        toc = _toc_html(self._md.toc_tokens)
+        return Rendered(html_text, toc, summary or summarise(html_text), tuple(document.errors))
+
+
+def _flatten(tokens: list[dict]) -> list[dict]:
+    flat = []
+    for token in tokens:
+        flat.append(token)
+        flat.extend(_flatten(token["children"]))
+    return flat
+
+
+def _toc_html(tokens: list[dict]) -> str:
+    if len(_flatten(tokens)) < 2:
+        return ""
+
+    def items(level_tokens: list[dict]) -> str:
+        parts = []
+        for token in level_tokens:
+            child = f"<ul>{items(token['children'])}</ul>" if token["children"] else ""
+            parts.append(f'<li><a href="#{html.escape(token["id"])}">{token["name"]}</a>{child}</li>')
+        return "".join(parts)
+
+    return f"<ul>{items(tokens)}</ul>"
+
+
+def summarise(html_text: str, length: int = SUMMARY_LENGTH) -> str:
+    """Plain text of the first paragraph, cut at `length` characters."""
+    match = _FIRST_PARAGRAPH.search(html_text)
+    if not match:
+        return ""
+    text = html.unescape(_TAGS.sub("", match.group(1)))
+    text = re.sub(r"\s+", " ", text).strip()
+    return text if len(text) <= length else text[: length - 1] + "…"

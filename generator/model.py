@@ -1,0 +1,122 @@
+"""Published posts + their rendered Markdown -> `Site`: the lists, groups and neighbours.
+
+Relations are by position and key, never by mutating posts: a `Site` is built once and read by
+the planner.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.config import SiteConfig
+from generator.markdown import Rendered
+from generator.posts import Post
+from generator.sources import StaticFile, bundle_files
+from generator.urls import page_route, post_route, tag_key
+
+
+@dataclass(frozen=True)
+class Entry:
+    post: Post
+    rendered: Rendered
+    route: str
+
+
+@dataclass(frozen=True)
+class Group:
+    """Posts that share a tag, a category, a year or a month (newest first)."""
+
+    key: str
+    label: str
+    entries: tuple[Entry, ...]
+
+
+@dataclass(frozen=True)
+class Year:
+    year: int
+    entries: tuple[Entry, ...]
+    months: tuple[tuple[int, tuple[Entry, ...]], ...]  # newest month first
+
+
+@dataclass(frozen=True)
+class Site:
+    config: SiteConfig
+    posts: tuple[Entry, ...]  # newest first
+    pages: tuple[Entry, ...]  # by weight, then title
+    tags: tuple[Group, ...]  # by key
+    categories: tuple[Group, ...]  # in site.yaml order, including empty ones
+    years: tuple[Year, ...]  # newest first
+    series: dict[str, tuple[Entry, ...]]  # name -> parts, oldest first
+    tag_names: dict[str, str]  # tag key -> the name shown for it
+    static: tuple[StaticFile, ...]  # files published as they are
+
+    def neighbours(self, index: int) -> tuple[Entry | None, Entry | None]:
+        """(older, newer) post of the post at `index`."""
+        older = self.posts[index + 1] if index + 1 < len(self.posts) else None
+        newer = self.posts[index - 1] if index > 0 else None
+        return older, newer
+
+
+def route_of(post: Post) -> str:
+    return post_route(post.slug) if post.kind == "post" else page_route(post.slug)
+
+
+def newest_first(posts: list[Post]) -> list[Post]:
+    return sorted(posts, key=lambda p: (-p.meta.date.timestamp(), p.slug))
+
+
+def tag_name_by_key(posts: list[Post]) -> dict[str, str]:
+    """The name shown for each tag: the spelling most posts use (ties: the first in order)."""
+    spellings: dict[str, Counter] = {}
+    for post in posts:
+        for name in post.meta.tags:
+            spellings.setdefault(tag_key(name), Counter())[name] += 1
+    return {key: sorted(counter.items(), key=lambda item: (-item[1], item[0]))[0][0]
+            for key, counter in spellings.items()}
+
+
+def build_site(config: SiteConfig, posts: list[Post], rendered: dict[Path, Rendered],
+               static: tuple[StaticFile, ...]) -> Site:
+    articles = newest_first([p for p in posts if p.kind == "post"])
+    pages = sorted((p for p in posts if p.kind == "page"), key=lambda p: (p.meta.weight, p.meta.title, p.slug))
+    entries = tuple(Entry(p, rendered[p.source], route_of(p)) for p in articles)
+    page_entries = tuple(Entry(p, rendered[p.source], route_of(p)) for p in pages)
+
+    names = tag_name_by_key(articles)
+    by_tag: dict[str, list[Entry]] = {}
+    for entry in entries:
+        for key in dict.fromkeys(tag_key(name) for name in entry.post.meta.tags):
+            by_tag.setdefault(key, []).append(entry)
+    tags = tuple(Group(key, names[key], tuple(by_tag[key])) for key in sorted(by_tag))
+
+    categories = tuple(
+        Group(c.key, c.label, tuple(e for e in entries if e.post.meta.category == c.key))
+        for c in config.categories)
+
+    years: dict[int, list[Entry]] = {}
+    for entry in entries:
+        years.setdefault(entry.post.meta.date.year, []).append(entry)
+    year_list = []
+    for year in sorted(years, reverse=True):
+        months: dict[int, list[Entry]] = {}
+        for entry in years[year]:
+            months.setdefault(entry.post.meta.date.month, []).append(entry)
+        year_list.append(Year(year, tuple(years[year]),
+                              tuple((m, tuple(months[m])) for m in sorted(months, reverse=True))))
+
+    series: dict[str, list[Entry]] = {}
+    for entry in reversed(entries):
+        if entry.post.meta.series:
+            series.setdefault(entry.post.meta.series, []).append(entry)
+
+    bundle_static = []
+    for entry in entries + page_entries:
+        if entry.post.bundle is not None:
+            for path in bundle_files(entry.post.bundle):
+                rel = path.relative_to(entry.post.bundle).as_posix()
+                bundle_static.append(StaticFile(path, entry.route + rel))
+    return Site(config, entries, page_entries, tags, categories, tuple(year_list),
+                {name: tuple(parts) for name, parts in sorted(series.items())}, names,
+                tuple(static) + tuple(bundle_static))

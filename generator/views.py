@@ -1,0 +1,105 @@
+"""The views templates receive: plain dicts built for them, never the model itself.
+
+docs/template-context.md (and the README) is the reference for every name here.
+"""
+
+from __future__ import annotations
+
+from markupsafe import Markup
+
+from generator.config import SiteConfig
+from generator.model import Entry, Site
+from generator.paginate import Pager
+from generator.urls import absolute, archive_route, category_route, link, tag_key, tag_route
+
+
+def page_url(config: SiteConfig, route: str) -> str:
+    return link(config.base_path, route)
+
+
+def site_view(site: Site) -> dict:
+    config = site.config
+    return {
+        "title": config.title,
+        "description": config.description,
+        "language": config.language,
+        "base_url": config.base_url,
+        "base_path": config.base_path,
+        "home_url": config.base_path,
+        "author": config.author,
+        "organisation": config.organisation,
+        "categories": [
+            {"key": g.key, "label": g.label, "count": len(g.entries),
+             "url": page_url(config, category_route(g.key)) if g.entries else None}
+            for g in site.categories],
+        "nav_pages": [{"title": e.post.meta.title, "url": page_url(config, e.route)} for e in site.pages],
+        "tags_url": page_url(config, "tags/"),
+        "archive_url": page_url(config, archive_route()),
+        "feed_url": page_url(config, "feed.xml"),
+        "feed_abs_url": absolute(config.base_url, "feed.xml"),
+    }
+
+
+def page_view(config: SiteConfig, kind: str, route: str, title: str | None, description: str | None) -> dict:
+    return {"kind": kind, "url": page_url(config, route), "abs_url": absolute(config.base_url, route),
+            "title": title, "description": description or config.description}
+
+
+def link_view(config: SiteConfig, entry: Entry | None) -> dict | None:
+    if entry is None:
+        return None
+    return {"title": entry.post.meta.title, "url": page_url(config, entry.route)}
+
+
+def post_view(site: Site, entry: Entry, index: int | None = None) -> dict:
+    """A post as templates see it; `index` (its place in site.posts) adds prev/next."""
+    config, meta = site.config, entry.post.meta
+    category = config.category(meta.category) if meta.category else None
+    series = None
+    if meta.series:
+        parts = site.series[meta.series]
+        position = next(i for i, part in enumerate(parts) if part.route == entry.route)
+        series = {"name": meta.series, "index": position + 1, "total": len(parts),
+                  "parts": [{"title": p.post.meta.title, "url": page_url(config, p.route), "current": p.route == entry.route}
+                            for p in parts]}
+    event = None
+    if meta.event:
+        event = {"start": meta.event.start, "end": meta.event.end, "place": meta.event.place,
+                 "has_time": meta.event.has_time}
+    older, newer = site.neighbours(index) if index is not None else (None, None)
+    return {
+        "title": meta.title,
+        "url": page_url(config, entry.route),
+        "abs_url": absolute(config.base_url, entry.route),
+        "slug": entry.post.slug,
+        "date": meta.date,
+        "has_time": meta.has_time,
+        "category": {"key": category.key, "label": category.label, "url": page_url(config, category_route(category.key))}
+        if category else None,
+        "tags": [{"name": site.tag_names[key], "url": page_url(config, tag_route(key))}
+                 for key in dict.fromkeys(tag_key(name) for name in meta.tags)],
+        "author": meta.author or config.author or None,
+        "summary": entry.rendered.summary,
+        "content": Markup(entry.rendered.html),
+        "toc": Markup(entry.rendered.toc),
+        "series": series,
+        "event": event,
+        "prev": link_view(config, older),
+        "next": link_view(config, newer),
+        "extra": meta.extra,
+    }
+
+
+def doc_view(config: SiteConfig, entry: Entry) -> dict:
+    meta = entry.post.meta
+    return {"title": meta.title, "url": page_url(config, entry.route), "content": Markup(entry.rendered.html),
+            "toc": Markup(entry.rendered.toc), "summary": entry.rendered.summary, "extra": meta.extra}
+
+
+def pager_view(config: SiteConfig, pager: Pager) -> dict:
+    def url_of(number: int) -> str | None:
+        return page_url(config, pager.routes[number - 1]) if 1 <= number <= pager.total else None
+
+    return {"number": pager.number, "total": pager.total,
+            "prev_url": url_of(pager.number - 1), "next_url": url_of(pager.number + 1),
+            "pages": [{"number": n, "url": url_of(n), "current": n == pager.number} for n in range(1, pager.total + 1)]}

@@ -1,0 +1,111 @@
+"""The only writer: assemble the new site beside the output folder, then swap it in.
+
+A reader or a web server never sees a half-built site, and a failed build leaves the
+published one untouched. Files whose bytes did not change are hard-linked from the previous
+build, so they keep their modification time and a sync to hosting uploads only what changed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.errors import KatsudoError, SourceError
+from generator.plan import PlannedPage
+from generator.urls import is_inside
+
+MARKER = ".katsudo-output"
+_MARKER_TEXT = "This folder is written by 'katsudo build' and replaced on every build.\n"
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    written: int  # files whose bytes changed or are new
+    unchanged: int
+
+
+def check_output_folder(site_root: Path, out: Path) -> None:
+    """Refuse an output folder whose replacement would destroy an editor's work."""
+    site, target = site_root.resolve(), out.resolve()
+    problems = []
+    if target == site or site.is_relative_to(target):
+        problems.append(f"the output folder {out} is the site folder or contains it")
+    for name in ("content", "templates", "assets"):
+        if target.is_relative_to(site / name):
+            problems.append(f"the output folder {out} is inside the site's {name}/ folder")
+    if not problems and target.is_dir() and any(target.iterdir()) and not (target / MARKER).is_file():
+        problems.append(f"the output folder {out} already holds files that katsudo did not write")
+    if problems:
+        raise KatsudoError([SourceError(None, None, problem,
+                                        "choose another folder with -o, for example -o public") for problem in problems])
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _same_file(old: Path, new: Path) -> bool:
+    try:
+        a, b = old.stat(), new.stat()
+        if a.st_size != b.st_size:
+            return False
+        return old.read_bytes() == new.read_bytes()
+    except OSError:
+        return False
+
+
+def write_site(out: Path, planned: list[PlannedPage], rendered: dict[str, bytes]) -> WriteResult:
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = out.parent / f".{out.name}.katsudo-new-{os.getpid()}"
+    retired = out.parent / f".{out.name}.katsudo-old-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    written = unchanged = 0
+    try:
+        for page in planned:
+            if not is_inside(staging, page.file):
+                raise KatsudoError([SourceError(page.source, None, f"'{page.file}' would be written outside the output folder")])
+            target = staging / page.file
+            previous = out / page.file
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if page.copy_from is not None:
+                if _same_file(previous, page.copy_from):
+                    os.link(previous, target)
+                    unchanged += 1
+                else:
+                    shutil.copyfile(page.copy_from, target)
+                    written += 1
+                continue
+            data = page.data if page.data is not None else rendered[page.file]
+            if _same_bytes(previous, data):
+                os.link(previous, target)
+                unchanged += 1
+            else:
+                target.write_bytes(data)
+                written += 1
+        (staging / MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
+        if out.exists():
+            os.replace(out, retired)
+        os.replace(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if retired.exists() and not out.exists():
+            os.replace(retired, out)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
+    return WriteResult(written, unchanged)
+
+
+def clean_output(site_root: Path, out: Path) -> bool:
+    """Remove the output folder; returns whether there was one."""
+    check_output_folder(site_root, out)
+    if not out.exists():
+        return False
+    shutil.rmtree(out)
+    return True

@@ -1,0 +1,100 @@
+"""YAML text -> a mapping with the file line of every key, and errors an editor can act on.
+
+Front matter and site.yaml are typed by people using Japanese input methods, which slip in
+full-width colons and spaces and tabs. PyYAML reports those far from the culprit (a full-width
+colon shows up as "mapping values are not allowed here" on the *next* line), so before trusting
+PyYAML's position we look for the character that really broke the line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.errors import SourceError
+
+
+class _PlainLoader(yaml.SafeLoader):
+    """SafeLoader that keeps dates and times as text: we parse them ourselves, in the site's
+    time zone, and PyYAML would silently turn `2021-06-17 19:00` into a string but
+    `2021-06-17` into a date."""
+
+
+_PlainLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass(frozen=True)
+class YamlMapping:
+    values: dict[str, Any]
+    lines: dict[str, int]  # key -> line in the file (1-based)
+    first_line: int
+
+    def line_of(self, key: str) -> int:
+        return self.lines.get(key, self.first_line)
+
+
+def _suspicious_character(text: str, first_line: int) -> tuple[int, str, str] | None:
+    """Find the line an IME most likely broke, with what to say about it."""
+    for offset, line in enumerate(text.split("\n")):
+        number = first_line + offset
+        stripped = line.lstrip(" ")
+        if stripped.startswith("#"):
+            continue
+        if "\t" in line[: len(line) - len(line.lstrip(" \t"))]:
+            return number, "a tab is used for indentation", "YAML needs normal half-width spaces for indentation; replace the tab with two spaces"
+        if line.startswith("\u3000") or stripped.startswith("\u3000"):
+            return number, "a full-width space (全角スペース) is at the start of the line", "replace the full-width space '\u3000' with half-width spaces, or delete it"
+        colon = line.find(":")
+        wide_colon = line.find("\uff1a")
+        if wide_colon != -1 and (colon == -1 or wide_colon < colon):
+            key = line[:wide_colon].strip()
+            return number, f"full-width colon '：' after '{key}'", f"replace '：' with a half-width colon and a space: '{key}: ...'"
+    return None
+
+
+def parse_mapping(text: str, path: Path, first_line: int, what: str) -> tuple[YamlMapping | None, list[SourceError]]:
+    """Parse YAML `text` that starts at `first_line` of `path` into a string-keyed mapping."""
+    try:
+        loader = _PlainLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return YamlMapping({}, {}, first_line), []
+            if not isinstance(node, yaml.MappingNode):
+                found = _suspicious_character(text, first_line)
+                if found:
+                    line, message, hint = found
+                    return None, [SourceError(path, line, message, hint)]
+                return None, [SourceError(path, first_line, f"{what} must be a list of 'key: value' lines",
+                                          "write one setting per line, like 'title: 定例会の報告'")]
+            errors: list[SourceError] = []
+            lines: dict[str, int] = {}
+            for key_node, _ in node.value:
+                key = key_node.value
+                line = first_line + key_node.start_mark.line
+                if key in lines:
+                    errors.append(SourceError(path, line, f"'{key}' is given twice (first on line {lines[key]})",
+                                              "keep one of the two lines and delete the other"))
+                lines[key] = line
+            values = loader.construct_document(node)
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as exc:
+        found = _suspicious_character(text, first_line)
+        if found:
+            line, message, hint = found
+            return None, [SourceError(path, line, message, hint)]
+        mark = getattr(exc, "problem_mark", None)
+        line = first_line + mark.line if mark is not None else first_line
+        problem = getattr(exc, "problem", None) or str(exc)
+        return None, [SourceError(path, line, f"{what} is not valid YAML: {problem}",
+                                  "each line should look like 'key: value'; put text containing ':' or '#' in quotes")]
+    if errors:
+        return None, errors
+    return YamlMapping({str(k): v for k, v in values.items()}, lines, first_line), []
