@@ -57,12 +57,14 @@ class _Timer:
         self._last = now
 
 
-def render_markdown(config: SiteConfig, posts, unpublished, strings: dict[str, str]) -> tuple[dict[Path, Rendered], list]:
+def render_markdown(config: SiteConfig, posts, unpublished, invalid: set[Path],
+                    strings: dict[str, str]) -> tuple[dict[Path, Rendered], list]:
     targets = LinkTargets(
         base_path=config.base_path,
         content_dir=config.content_dir,
         source_urls={p.source.resolve(): link(config.base_path, route_of(p)) for p in posts},
         unpublished=frozenset(p.source.resolve() for p in unpublished),
+        invalid=frozenset(path.resolve() for path in invalid),
     )
     renderer = MarkdownRenderer(targets, strings.get("footnote_backlink", "Back to the text"))
     rendered, errors = {}, []
@@ -90,10 +92,11 @@ def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
     unpublished = [p for p in all_posts if p not in published]
     timer.lap("content")
 
-    rendered, found = render_markdown(config, published, unpublished, strings)
+    # Sources that failed validation are already reported; links to them are not errors twice.
+    invalid = {source.path for source in tree.sources} - {post.source for post in all_posts}
+    rendered, found = render_markdown(config, published, unpublished, invalid, strings)
     errors.extend(found)
     timer.lap("markdown")
-    errors.raise_if_any()
 
     site = build_site(config, published, rendered, tree.static)
     planned, found = plan_pages(site, strings, theme.assets())

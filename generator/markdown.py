@@ -43,6 +43,7 @@ class LinkTargets:
     content_dir: Path
     source_urls: dict[Path, str]  # published source file -> its root-relative URL
     unpublished: frozenset[Path] = frozenset()  # drafts and future posts
+    invalid: frozenset[Path] = frozenset()  # sources with errors of their own, already reported
 
 
 @dataclass
@@ -85,6 +86,8 @@ class _LinkRewriter(Treeprocessor):
         resolved = (doc.source.parent / unquote(path_part)).resolve()
         if resolved in self.targets.source_urls:
             return self.targets.source_urls[resolved] + suffix
+        if resolved in self.targets.invalid:
+            return target
         if resolved in self.targets.unpublished:
             doc.errors.append(SourceError(doc.source, self._line_of(target),
                                           f"the link '{target}' points at a draft or a post dated in the future",

@@ -12,6 +12,11 @@ from urllib.parse import unquote, urlsplit
 from generator.report import Reporter
 
 
+_TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
+          ".js": "text/javascript; charset=utf-8", ".xml": "application/xml; charset=utf-8",
+          ".txt": "text/plain; charset=utf-8", ".svg": "image/svg+xml"}
+
+
 class _SiteHandler(http.server.SimpleHTTPRequestHandler):
     base_path = "/"
 
@@ -54,18 +59,21 @@ class _SiteHandler(http.server.SimpleHTTPRequestHandler):
         super().send_error(code, message, explain)
 
 
+def make_server(folder: Path, base_path: str, host: str, port: int) -> http.server.ThreadingHTTPServer:
+    """An HTTP server for `folder` published under `base_path` (port 0: any free port)."""
+    handler_class = type("Handler", (_SiteHandler,), {
+        "base_path": base_path,
+        "extensions_map": {**_SiteHandler.extensions_map, **_TYPES},
+    })
+    return http.server.ThreadingHTTPServer((host, port), functools.partial(handler_class, directory=str(folder.resolve())))
+
+
 def serve_folder(folder: Path, base_path: str, host: str, port: int, reporter: Reporter) -> None:
-    handler = functools.partial(type("Handler", (_SiteHandler,), {"base_path": base_path}),
-                                directory=str(folder.resolve()))
-    handler.func.extensions_map = {**handler.func.extensions_map,
-                                   ".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
-                                   ".js": "text/javascript; charset=utf-8", ".xml": "application/xml; charset=utf-8",
-                                   ".txt": "text/plain; charset=utf-8", ".svg": "image/svg+xml"}
     try:
-        server = http.server.ThreadingHTTPServer((host, port), handler)
+        server = make_server(folder, base_path, host, port)
     except OSError as exc:
         raise SystemExit(f"cannot listen on {host}:{port}: {exc.strerror}; try another --port")
-    reporter.info(f"previewing at http://{host}:{port}{base_path}  (Ctrl-C stops)")
+    reporter.info(f"previewing at http://{host}:{server.server_address[1]}{base_path}  (Ctrl-C stops)")
     try:
         server.serve_forever()
     except KeyboardInterrupt:
