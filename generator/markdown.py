@@ -54,6 +54,7 @@ class _Document:
     own_url: str
     bundle: Path | None
     errors: list[SourceError] = field(default_factory=list)
+    search_from: int = 0
 
 
 class _LinkRewriter(Treeprocessor):
@@ -70,8 +71,15 @@ class _LinkRewriter(Treeprocessor):
                     element.set(attribute, self.resolve(value))
 
     def _line_of(self, target: str) -> int:
+        """Line of the link's own `](target` (the same target twice: the next one each time)."""
         doc = self.document
-        index = doc.body.find(target)
+        index = doc.body.find("](" + target, doc.search_from)
+        if index < 0:
+            index = doc.body.find(target, doc.search_from)
+        if index < 0:
+            index = doc.body.find(target)
+        else:
+            doc.search_from = index + 1
         return doc.body_line + (doc.body.count("\n", 0, index) if index >= 0 else 0)
 
     def resolve(self, target: str) -> str:

@@ -135,4 +135,11 @@ def check_plan(planned: list[PlannedPage]) -> list[SourceError]:
                                       "give one of them another 'slug:' in its front matter, or rename the file"))
             continue
         seen[page.file] = page
+    for page in planned:
+        for parent in PurePosixPath(page.file).parents:
+            owner = seen.get(parent.as_posix())
+            if owner is not None:
+                errors.append(SourceError(page.source or owner.source, None,
+                                          f"'{parent}' would be both a file ({owner.origin}) and a folder ({page.origin})",
+                                          "rename one of them"))
     return errors

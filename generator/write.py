@@ -89,7 +89,11 @@ def write_site(out: Path, planned: list[PlannedPage], rendered: dict[str, bytes]
             else:
                 target.write_bytes(data)
                 written += 1
-        (staging / MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
+        marker = _MARKER_TEXT.encode("utf-8")
+        if _same_bytes(out / MARKER, marker):
+            os.link(out / MARKER, staging / MARKER)
+        else:
+            (staging / MARKER).write_bytes(marker)
         if out.exists():
             os.replace(out, retired)
         os.replace(staging, out)

@@ -39,27 +39,47 @@ class YamlMapping:
         return self.lines.get(key, self.first_line)
 
 
-def _suspicious_character(text: str, first_line: int) -> tuple[int, str, str] | None:
-    """Find the line an IME most likely broke, with what to say about it."""
+def _indentation_problem(text: str, first_line: int) -> tuple[int, str, str] | None:
+    """A tab or a full-width space where indentation goes. PyYAML accepts a leading full-width
+    space as part of a key ('\u3000tags'), which would silently lose the field, so this is
+    checked on every parse, not only on failure."""
     for offset, line in enumerate(text.split("\n")):
         number = first_line + offset
-        stripped = line.lstrip(" ")
-        if stripped.startswith("#"):
+        indent = line[: len(line) - len(line.lstrip(" \t\u3000"))]
+        if "\t" in indent:
+            return number, "a tab is used for indentation", \
+                "YAML needs normal half-width spaces for indentation; replace the tab with two spaces"
+        if "\u3000" in indent:
+            return number, "a full-width space (全角スペース) is at the start of the line", \
+                "replace the full-width space '\u3000' with half-width spaces, or delete it"
+    return None
+
+
+def _full_width_colon(text: str, first_line: int, last_line: int) -> tuple[int, str, str] | None:
+    """The line nearest before `last_line` (where PyYAML gave up) written 'key：value'.
+    List items ('- 議題：予算') are text, not keys, so they are never blamed."""
+    found = None
+    for offset, line in enumerate(text.split("\n")):
+        number = first_line + offset
+        if number > last_line:
+            break
+        stripped = line.strip()
+        if not stripped or stripped.startswith(("#", "-")):
             continue
-        if "\t" in line[: len(line) - len(line.lstrip(" \t"))]:
-            return number, "a tab is used for indentation", "YAML needs normal half-width spaces for indentation; replace the tab with two spaces"
-        if line.startswith("\u3000") or stripped.startswith("\u3000"):
-            return number, "a full-width space (全角スペース) is at the start of the line", "replace the full-width space '\u3000' with half-width spaces, or delete it"
-        colon = line.find(":")
-        wide_colon = line.find("\uff1a")
+        colon, wide_colon = line.find(":"), line.find("\uff1a")
         if wide_colon != -1 and (colon == -1 or wide_colon < colon):
             key = line[:wide_colon].strip()
-            return number, f"full-width colon '：' after '{key}'", f"replace '：' with a half-width colon and a space: '{key}: ...'"
-    return None
+            found = (number, f"full-width colon '：' after '{key}'",
+                     f"replace '：' with a half-width colon and a space: '{key}: ...'")
+    return found
 
 
 def parse_mapping(text: str, path: Path, first_line: int, what: str) -> tuple[YamlMapping | None, list[SourceError]]:
     """Parse YAML `text` that starts at `first_line` of `path` into a string-keyed mapping."""
+    indentation = _indentation_problem(text, first_line)
+    if indentation:
+        line, message, hint = indentation
+        return None, [SourceError(path, line, message, hint)]
     try:
         loader = _PlainLoader(text)
         try:
@@ -67,7 +87,7 @@ def parse_mapping(text: str, path: Path, first_line: int, what: str) -> tuple[Ya
             if node is None:
                 return YamlMapping({}, {}, first_line), []
             if not isinstance(node, yaml.MappingNode):
-                found = _suspicious_character(text, first_line)
+                found = _full_width_colon(text, first_line, first_line + text.count("\n"))
                 if found:
                     line, message, hint = found
                     return None, [SourceError(path, line, message, hint)]
@@ -86,12 +106,15 @@ def parse_mapping(text: str, path: Path, first_line: int, what: str) -> tuple[Ya
         finally:
             loader.dispose()
     except yaml.YAMLError as exc:
-        found = _suspicious_character(text, first_line)
+        # An unclosed bracket or quote is noticed at the end of the text; where it was opened
+        # (the context mark) is the line the editor has to fix.
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
+        line = first_line + mark.line if mark is not None else first_line
+        problem_mark = getattr(exc, "problem_mark", None)
+        found = _full_width_colon(text, first_line, first_line + problem_mark.line if problem_mark else line)
         if found:
             line, message, hint = found
             return None, [SourceError(path, line, message, hint)]
-        mark = getattr(exc, "problem_mark", None)
-        line = first_line + mark.line if mark is not None else first_line
         problem = getattr(exc, "problem", None) or str(exc)
         return None, [SourceError(path, line, f"{what} is not valid YAML: {problem}",
                                   "each line should look like 'key: value'; put text containing ':' or '#' in quotes")]

@@ -1,0 +1,98 @@
+"""Shared fixtures: tiny sites written into tmp_path, and the CLI run the way editors run it."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+# A fixed build moment: which posts are "future" must not depend on the day the tests run.
+NOW = "2026-11-22 12:00"
+
+SITE_YAML = """\
+title: テスト地域福祉委員会
+base_url: https://example.org/minato/
+per_page: 2
+author: 事務局
+categories:
+  meeting: 会議・定例会
+  workshop: 研修・ワークショップ
+  event: お知らせ・イベント
+"""
+
+
+@dataclass
+class Run:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+@dataclass
+class SiteDir:
+    root: Path
+
+    def write(self, rel: str, text: str, encoding: str = "utf-8") -> Path:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(textwrap.dedent(text).lstrip("\n").encode(encoding))
+        return path
+
+    def post(self, name: str, front: str, body: str = "本文です。\n") -> Path:
+        """Write content/posts/NAME with the front matter lines `front` (dedented)."""
+        return self.write(f"content/posts/{name}", "---\n" + textwrap.dedent(front).strip("\n") + "\n---\n" + textwrap.dedent(body))
+
+    @property
+    def public(self) -> Path:
+        return self.root / "public"
+
+    def build(self, *args: str) -> Run:
+        return run_cli("build", "-s", str(self.root), *args)
+
+    def snapshot(self) -> dict[str, str]:
+        """Hash of every file under public/: to assert a failed build left it untouched."""
+        return {str(p.relative_to(self.public)): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in sorted(self.public.rglob("*")) if p.is_file()}
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> Run:
+    runner = CliRunner()
+    result = runner.invoke(main, list(args), env={"KATSUDO_NOW": NOW, **(env or {})}, catch_exceptions=False)
+    return Run(result.exit_code, result.stdout, result.stderr)
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> SiteDir:
+    """A valid small site: site.yaml and one post; add or break files in the test."""
+    site = SiteDir(tmp_path / "site")
+    site.write("site.yaml", SITE_YAML)
+    site.post("2024-06-17-teireikai.md", """
+        title: 6月定例会
+        date: 2024-06-17 19:00
+        category: meeting
+        tags: [地域福祉, 防災]
+    """, "## 議題\n\n- 防災訓練について\n")
+    return site
+
+
+@pytest.fixture
+def built_site(site: SiteDir) -> SiteDir:
+    """The small site, built once successfully: a later failing build must leave this output as it is."""
+    result = site.build()
+    assert result.exit_code == 0, result.stderr
+    return site
+
+
+@pytest.fixture(autouse=True)
+def _pinned_locale(monkeypatch):
+    monkeypatch.setenv("LC_ALL", "C.UTF-8")
+    monkeypatch.setenv("KATSUDO_NOW", NOW)
+    yield
