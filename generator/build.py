@@ -98,7 +98,7 @@ def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
     errors.extend(found)
     timer.lap("markdown")
 
-    site = build_site(config, published, rendered, tree.static)
+    site = build_site(config, published, rendered, tree.static, options.now)
     planned, found = plan_pages(site, strings, theme.assets())
     errors.extend(found)
     errors.raise_if_any()

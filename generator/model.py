@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from generator.config import SiteConfig
@@ -50,6 +51,7 @@ class Site:
     years: tuple[Year, ...]  # newest first
     series: dict[str, tuple[Entry, ...]]  # name -> parts, oldest first
     tag_names: dict[str, str]  # tag key -> the name shown for it
+    now: datetime  # the build moment
     static: tuple[StaticFile, ...]  # files published as they are
 
     def neighbours(self, index: int) -> tuple[Entry | None, Entry | None]:
@@ -78,7 +80,8 @@ def tag_name_by_key(posts: list[Post]) -> dict[str, str]:
 
 
 def build_site(config: SiteConfig, posts: list[Post], rendered: dict[Path, Rendered],
-               static: tuple[StaticFile, ...]) -> Site:
+               static: tuple[StaticFile, ...], now: datetime | None = None) -> Site:
+    """`now` is the build moment (upcoming vs past events); None means the newest post's date."""
     articles = newest_first([p for p in posts if p.kind == "post"])
     pages = sorted((p for p in posts if p.kind == "page"), key=lambda p: (p.meta.weight, p.meta.title, p.slug))
     entries = tuple(Entry(p, rendered[p.source], route_of(p)) for p in articles)
@@ -119,4 +122,5 @@ def build_site(config: SiteConfig, posts: list[Post], rendered: dict[Path, Rende
                 bundle_static.append(StaticFile(path, entry.route + rel))
     return Site(config, entries, page_entries, tags, categories, tuple(year_list),
                 {name: tuple(parts) for name, parts in sorted(series.items())}, names,
+                now or (entries[0].post.meta.date if entries else datetime(1970, 1, 1, tzinfo=config.zone)),
                 tuple(static) + tuple(bundle_static))

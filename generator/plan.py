@@ -47,75 +47,112 @@ class Titles:
         return self.strings[key].format(**values)
 
 
-def plan_pages(site: Site, strings: dict[str, str], assets: tuple[StaticFile, ...]) -> tuple[list[PlannedPage], list[SourceError]]:
-    config = site.config
-    title = Titles(strings, f"strings/{config.language}.yaml")
-    views = {entry.route: post_view(site, entry, index) for index, entry in enumerate(site.posts)}
-    planned: list[PlannedPage] = []
-    sitemap_pages: list[tuple[str, datetime | None]] = []
+class Planner:
+    """Collects the plan. Sections (functions taking a Planner) add pages through `html`,
+    `post_list` and `data`; each feature lives in its own section, in its own module."""
 
-    def html(route: str, template: str, kind: str, page_title: str | None, context: dict,
+    def __init__(self, site: Site, strings: dict[str, str]):
+        self.site, self.config = site, site.config
+        self.title = Titles(strings, f"strings/{site.config.language}.yaml")
+        # Every post's view is built once and shared by its page and every list showing it.
+        self.views = {entry.route: post_view(site, entry, index) for index, entry in enumerate(site.posts)}
+        self.planned: list[PlannedPage] = []
+        self.sitemap_pages: list[tuple[str, datetime | None]] = []
+
+    def url(self, route: str) -> str:
+        return page_url(self.config, route)
+
+    def html(self, route: str, template: str, kind: str, page_title: str | None, context: dict,
              origin: str, source: Path | None = None, description: str | None = None, index_it: bool = True,
              modified: datetime | None = None) -> None:
-        context = {"page": page_view(config, kind, route, page_title, description), **context}
-        planned.append(PlannedPage(route, output_file(route), origin, template, context, source=source))
+        context = {"page": page_view(self.config, kind, route, page_title, description), **context}
+        self.planned.append(PlannedPage(route, output_file(route), origin, template, context, source=source))
         if index_it:
-            sitemap_pages.append((route, modified))
+            self.sitemap_pages.append((route, modified))
 
-    def post_list(first_route: str, kind: str, heading: str | None, entries: tuple[Entry, ...], origin: str) -> None:
-        for pager in paginate(entries, config.per_page, first_route):
+    def post_list(self, first_route: str, kind: str, heading: str | None, entries: tuple[Entry, ...], origin: str,
+                  extra: dict | None = None, template: str = "list.html") -> None:
+        """A paginated list of posts; `extra` is added to the first page's context only."""
+        title = self.title
+        for pager in paginate(entries, self.config.per_page, first_route):
             page_title = heading if pager.number == 1 else title("title_paged", title=heading or title("title_latest"), n=pager.number)
-            html(pager.route, "list.html", kind, page_title,
-                 {"heading": heading if pager.number == 1 or heading else page_title,
-                  "posts": [views[e.route] for e in pager.items], "pager": pager_view(config, pager)},
-                 origin, index_it=pager.number == 1)
+            context = {"heading": heading if pager.number == 1 or heading else page_title,
+                       "posts": [self.views[e.route] for e in pager.items], "pager": pager_view(self.config, pager)}
+            if extra and pager.number == 1:
+                context.update(extra)
+            self.html(pager.route, template, kind, page_title, context, origin, index_it=pager.number == 1)
 
-    post_list("", "home", None, site.posts, "the home page")
+    def data(self, route: str, origin: str, content: bytes) -> None:
+        self.planned.append(PlannedPage(route, output_file(route), origin, data=content))
+
+
+def plan_posts_and_pages(planner: Planner) -> None:
+    site, config = planner.site, planner.config
+    planner.post_list("", "home", None, site.posts, "the home page")
     for entry in site.posts:
-        view = views[entry.route]
-        html(entry.route, "post.html", "post", entry.post.meta.title, {"post": view},
-             str(entry.post.source), entry.post.source, description=view["summary"], modified=entry.post.meta.date)
+        view = planner.views[entry.route]
+        planner.html(entry.route, "post.html", "post", entry.post.meta.title, {"post": view},
+                     str(entry.post.source), entry.post.source, description=view["summary"], modified=entry.post.meta.date)
     for entry in site.pages:
-        html(entry.route, "page.html", "page", entry.post.meta.title, {"doc": doc_view(config, entry)},
-             str(entry.post.source), entry.post.source, description=entry.rendered.summary)
+        planner.html(entry.route, "page.html", "page", entry.post.meta.title, {"doc": doc_view(config, entry)},
+                     str(entry.post.source), entry.post.source, description=entry.rendered.summary)
+    planner.html("404.html", "404.html", "not_found", planner.title("title_not_found"), {}, "the 404 page", index_it=False)
 
-    tags_title = title("title_tags")
-    html("tags/", "tags.html", "tags", tags_title,
-         {"tags": [{"name": g.label, "url": page_url(config, tag_route(g.key)), "count": len(g.entries)}
-                   for g in sorted(site.tags, key=lambda g: (-len(g.entries), g.key))]},
-         "the tag index")
+
+def plan_taxonomies(planner: Planner) -> None:
+    site, title = planner.site, planner.title
+    planner.html("tags/", "tags.html", "tags", title("title_tags"),
+                 {"tags": [{"name": g.label, "url": planner.url(tag_route(g.key)), "count": len(g.entries)}
+                           for g in sorted(site.tags, key=lambda g: (-len(g.entries), g.key))]},
+                 "the tag index")
     for group in site.tags:
-        post_list(tag_route(group.key), "tag", title("title_tag", name=group.label), group.entries, f"the tag '{group.label}'")
+        planner.post_list(tag_route(group.key), "tag", title("title_tag", name=group.label), group.entries,
+                          f"the tag '{group.label}'")
     for group in site.categories:
         if group.entries:
-            post_list(category_route(group.key), "category", title("title_category", name=group.label),
-                      group.entries, f"the category '{group.key}'")
+            planner.post_list(category_route(group.key), "category", title("title_category", name=group.label),
+                              group.entries, f"the category '{group.key}'")
 
-    html(archive_route(), "archive.html", "archive", title("title_archive"),
-         {"years": [{"year": y.year, "url": page_url(config, archive_route(y.year)), "count": len(y.entries),
-                     "months": [{"month": m, "url": page_url(config, archive_route(y.year, m)), "count": len(es)}
-                                for m, es in y.months]}
-                    for y in site.years]},
-         "the archive index")
+
+def plan_archives(planner: Planner) -> None:
+    site, title = planner.site, planner.title
+    planner.html(archive_route(), "archive.html", "archive", title("title_archive"),
+                 {"years": [{"year": y.year, "url": planner.url(archive_route(y.year)), "count": len(y.entries),
+                             "months": [{"month": m, "url": planner.url(archive_route(y.year, m)), "count": len(es)}
+                                        for m, es in y.months]}
+                            for y in site.years]},
+                 "the archive index")
     for year in site.years:
-        post_list(archive_route(year.year), "archive_year", title("title_year", year=year.year), year.entries,
-                  f"the archive of {year.year}")
+        planner.post_list(archive_route(year.year), "archive_year", title("title_year", year=year.year), year.entries,
+                          f"the archive of {year.year}")
         for month, entries in year.months:
-            post_list(archive_route(year.year, month), "archive_month",
-                      title("title_month", year=year.year, month=month, month_name=calendar.month_name[month]),
-                      entries, f"the archive of {year.year}-{month:02d}")
+            planner.post_list(archive_route(year.year, month), "archive_month",
+                              title("title_month", year=year.year, month=month, month_name=calendar.month_name[month]),
+                              entries, f"the archive of {year.year}-{month:02d}")
 
-    html("404.html", "404.html", "not_found", title("title_not_found"), {}, "the 404 page", index_it=False)
-    planned.append(PlannedPage("feed.xml", "feed.xml", "the feed", data=atom_feed(config, site.posts, "feed.xml", config.title, site.tag_names)))
-    planned.append(PlannedPage("sitemap.xml", "sitemap.xml", "the sitemap", data=sitemap(config, sitemap_pages)))
-    planned.append(PlannedPage("robots.txt", "robots.txt", "robots.txt", data=robots(config)))
+
+def plan_feeds(planner: Planner) -> None:
+    site, config = planner.site, planner.config
+    planner.data("feed.xml", "the feed", atom_feed(config, site.posts, "feed.xml", config.title, site.tag_names))
+
+
+SECTIONS = (plan_posts_and_pages, plan_taxonomies, plan_archives, plan_feeds)
+
+
+def plan_pages(site: Site, strings: dict[str, str], assets: tuple[StaticFile, ...]) -> tuple[list[PlannedPage], list[SourceError]]:
+    planner = Planner(site, strings)
+    for section in SECTIONS:
+        section(planner)
+    # The sitemap and robots.txt come last: they list what the sections planned.
+    planner.data("sitemap.xml", "the sitemap", sitemap(site.config, planner.sitemap_pages))
+    planner.data("robots.txt", "robots.txt", robots(site.config))
     for static in tuple(site.static) + tuple(assets):
-        planned.append(PlannedPage(static.rel, static.rel, str(static.path), copy_from=static.path, source=static.path))
-
+        planner.planned.append(PlannedPage(static.rel, static.rel, str(static.path), copy_from=static.path, source=static.path))
+    title = planner.title
     errors = [SourceError(None, None, f"the theme's {title.origin} has no '{key}'",
                           "add it to the theme's strings file (see the default theme's)")
               for key in dict.fromkeys(title.missing)]
-    return planned, errors + check_plan(planned)
+    return planner.planned, errors + check_plan(planner.planned)
 
 
 def check_plan(planned: list[PlannedPage]) -> list[SourceError]:
