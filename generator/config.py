@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -40,6 +40,11 @@ class SiteConfig:
     author: str = ""  # default author of posts
     organisation: str = ""  # the organisation's name; defaults to the title
     categories: tuple[Category, ...] = field(default_factory=tuple)  # key -> label, in order
+    date_style: str = "wareki"  # ja dates: 'wareki' (令和3年6月17日), 'western' (2021年6月17日) or 'both'
+    summary_length: int = 120  # characters of an automatic summary (cut at a sentence end near it)
+    related_posts: int = 3  # related posts shown on a post page (0: none)
+    reading_speed_ja: int = 500  # characters a minute, for reading time of Japanese text
+    reading_speed_en: int = 200  # words a minute, for reading time of English text
 
     @property
     def base_path(self) -> str:
@@ -58,7 +63,9 @@ class SiteConfig:
 
 
 _FIELDS = ("title", "base_url", "description", "language", "timezone", "fiscal_year_start",
-           "per_page", "author", "organisation", "categories")
+           "per_page", "author", "organisation", "categories", "date_style", "summary_length",
+           "related_posts", "reading_speed_ja", "reading_speed_en")
+DATE_STYLES = ("wareki", "western", "both")
 
 
 def _did_you_mean(word: str, choices: tuple[str, ...] | list[str]) -> str:
@@ -118,10 +125,16 @@ def load_config(root: Path, base_url_override: str | None = None) -> SiteConfig:
 
     for key in ("title", "base_url"):
         text_field(key, required=True)
-    for key in ("description", "author", "organisation", "language", "timezone"):
+    for key in ("description", "author", "organisation", "language", "timezone", "date_style"):
         text_field(key)
     int_field("fiscal_year_start", 1, 12)
     int_field("per_page", 1, 1000)
+    int_field("summary_length", 20, 1000)
+    int_field("related_posts", 0, 20)
+    int_field("reading_speed_ja", 50, 5000)
+    int_field("reading_speed_en", 20, 2000)
+    if "date_style" in checked and checked["date_style"] not in DATE_STYLES:
+        error("date_style", f"'date_style' must be one of {', '.join(DATE_STYLES)}, not '{checked['date_style']}'")
 
     if base_url_override is not None:
         checked["base_url"] = base_url_override
@@ -165,5 +178,3 @@ def load_config(root: Path, base_url_override: str | None = None) -> SiteConfig:
     return SiteConfig(root=root, **checked)
 
 
-def with_base_url(config: SiteConfig, base_url: str) -> SiteConfig:
-    return replace(config, base_url=base_url)
