@@ -70,7 +70,7 @@ def render_markdown(config: SiteConfig, posts, unpublished, invalid: set[Path],
     rendered, errors = {}, []
     for post in posts:
         result = renderer.render(post.source, post.body, post.body_line, link(config.base_path, route_of(post)),
-                                 post.bundle, post.meta.summary)
+                                 post.bundle, post.meta.summary, config.summary_length)
         rendered[post.source] = result
         errors.extend(result.errors)
     return rendered, errors

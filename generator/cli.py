@@ -36,10 +36,11 @@ def _now(config_zone) -> datetime:
     return datetime.now(config_zone)
 
 
-def _fail(error: KatsudoError, what: str) -> None:
+def _fail(error: KatsudoError, what: str, language: str = "en") -> None:
+    """Print every error (with a Japanese sentence too on a Japanese site), then exit 1."""
     root = Path.cwd()
     for item in error.errors:
-        click.echo(item.format(root), err=True)
+        click.echo(item.format(root, language), err=True)
     count = len(error.errors)
     click.echo(f"{count} error{'s' if count != 1 else ''}; {what}", err=True)
     sys.exit(1)
@@ -71,13 +72,15 @@ def build_command(site: Path, output: Path | None, drafts: bool, future: bool, b
                   quiet: bool, verbose: bool) -> None:
     """Build the site into a folder of static files."""
     reporter = Reporter(quiet=quiet, verbose=verbose, root=Path.cwd())
+    language = "en"
     try:
         config = load_config(site)
+        language = config.language
         options = BuildOptions(site_root=site, out=output or site / "public", now=_now(config.zone),
                                drafts=drafts, future=future, base_url=base_url)
         result = build(options, reporter)
     except KatsudoError as error:
-        _fail(error, "nothing was written")
+        _fail(error, "nothing was written", language)
     total = sum(result.timings.values())
     reporter.info(f"built {result.posts} posts, {result.pages} pages into {result.out} "
                   f"({result.written} files changed) in {total * 1000:.0f} ms")

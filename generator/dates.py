@@ -59,11 +59,79 @@ def iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-def date_text(moment: datetime, language: str) -> str:
+# Japanese eras by their first day in the Gregorian calendar (Japan adopted it in 明治6年 = 1873;
+# earlier days are shown in western years). Each era ends the day before the next begins.
+ERAS: tuple[tuple[str, date], ...] = (
+    ("令和", date(2019, 5, 1)),
+    ("平成", date(1989, 1, 8)),
+    ("昭和", date(1926, 12, 25)),
+    ("大正", date(1912, 7, 30)),
+    ("明治", date(1873, 1, 1)),
+)
+_MEIJI_FIRST_YEAR = 1868
+_ENGLISH_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+                   "September", "October", "November", "December")
+_ENGLISH_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def era_of(day: date) -> tuple[str, int] | None:
+    """(era name, year of the era) of a day, or None before 1873."""
+    day = day.date() if isinstance(day, datetime) else day
+    for name, first in ERAS:
+        if day >= first:
+            start_year = _MEIJI_FIRST_YEAR if name == "明治" else first.year
+            return name, day.year - start_year + 1
+    return None
+
+
+def era_year_text(era: str, year: int) -> str:
+    """The first year of an era is 元年, never 1年."""
+    return f"{era}{'元' if year == 1 else year}年"
+
+
+def _year_text(day: date, style: str) -> str:
+    era = era_of(day)
+    western = f"{day.year}年"
+    if era is None or style == "western":
+        return western
+    wareki = era_year_text(*era)
+    return f"{wareki}({western})" if style == "both" else wareki
+
+
+def date_text(moment: datetime | date, language: str, style: str = "western") -> str:
+    """ja: 令和3年6月17日(木) / 2021年6月17日(木) / 令和3年(2021年)6月17日(木); en: Thu, 17 June 2021."""
     if language == "ja":
-        return f"{moment.year}年{moment.month}月{moment.day}日({_WEEKDAYS_JA[moment.weekday()]})"
-    return f"{moment.strftime('%a')}, {moment.day} {moment.strftime('%B')} {moment.year}"
+        return f"{_year_text(moment, style)}{moment.month}月{moment.day}日({_WEEKDAYS_JA[moment.weekday()]})"
+    return f"{_ENGLISH_WEEKDAYS[moment.weekday()]}, {moment.day} {_ENGLISH_MONTHS[moment.month - 1]} {moment.year}"
 
 
-def datetime_text(moment: datetime, language: str) -> str:
-    return f"{date_text(moment, language)} {moment.hour}:{moment.minute:02d}"
+def datetime_text(moment: datetime, language: str, style: str = "western") -> str:
+    return f"{date_text(moment, language, style)} {moment.hour}:{moment.minute:02d}"
+
+
+def fiscal_year_bounds(year: int, start_month: int) -> tuple[date, date]:
+    """First and last day of the fiscal year that starts in `year`."""
+    first = date(year, start_month, 1)
+    following = date(year + 1, start_month, 1)
+    return first, date.fromordinal(following.toordinal() - 1)
+
+
+def fiscal_year_label(year: int, start_month: int, language: str, style: str = "western") -> str:
+    """令和3年度 / 2021年度 / 令和3年度(2021年度); en: FY2021.
+
+    A fiscal year is named by the era it mostly falls in — the era of its seventh month — which
+    gives the names organisations use: April 2019–March 2020 is 令和元年度 (the era changed in
+    May), April 1988–March 1989 is 昭和63年度 (平成 began only that January).
+    """
+    if language != "ja":
+        return f"FY{year}" if start_month == 1 else f"FY{year}–{str(year + 1)[-2:]}"
+    western = f"{year}年度"
+    first, _ = fiscal_year_bounds(year, start_month)
+    era = era_of(date.fromordinal(first.toordinal() + 182))
+    if era is None or style == "western":
+        return western
+    name, _ = era
+    first_year_of_era = _MEIJI_FIRST_YEAR if name == "明治" else dict(ERAS)[name].year
+    number = max(1, year - first_year_of_era + 1)
+    wareki = f"{name}{'元' if number == 1 else number}年度"
+    return f"{wareki}({western})" if style == "both" else wareki

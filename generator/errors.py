@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.messages_ja import japanese
+
 
 @dataclass(frozen=True)
 class SourceError:
@@ -19,7 +21,7 @@ class SourceError:
     hint: str | None = None
     severity: str = "error"
 
-    def format(self, root: Path | None = None) -> str:
+    def format(self, root: Path | None = None, language: str = "en") -> str:
         where = ""
         if self.path is not None:
             shown = self.path
@@ -30,6 +32,10 @@ class SourceError:
                     pass
             where = f"{shown}:{self.line}: " if self.line else f"{shown}: "
         text = f"{where}{self.severity}: {self.message}"
+        if language == "ja":
+            sentence = japanese(self.message)
+            if sentence:
+                text += f"\n    {self.line}行目: {sentence}" if self.line else f"\n    {sentence}"
         if self.hint:
             text += f"\n    hint: {self.hint}"
         return text

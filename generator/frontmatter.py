@@ -7,10 +7,12 @@ tools use); the YAML itself goes through `yamltext` so every field keeps its fil
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import frontmatter as python_frontmatter
 
@@ -29,8 +31,13 @@ _TAG_SEPARATORS = str.maketrans({"、": ",", "，": ",", "､": ","})
 class Event:
     start: datetime
     end: datetime | None
-    has_time: bool
+    has_time: bool  # whether 'start' gave a time of day (False: an all-day event)
     place: str | None
+    online: bool | str | None = None  # True, or text such as 'Zoom（申込者にURLをお送りします）'
+    url: str | None = None  # http(s) address: the event's page, a form or the meeting link
+    capacity: int | None = None
+    contact: str | None = None
+    end_has_time: bool = False  # whether 'end' gave a time of day (False: it ends with that day)
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,7 @@ class PostMeta:
     slug: str | None = None
     draft: bool = False
     series: str | None = None
+    series_order: int | None = None  # place in its series; None: by date
     event: Event | None = None
     weight: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
@@ -58,7 +66,7 @@ class SplitSource:
 
 
 KNOWN_FIELDS = ("title", "date", "category", "tags", "author", "summary", "slug", "draft",
-                "series", "event", "weight")
+                "series", "series_order", "event", "weight")
 
 
 def _line_at(text: str, position: int) -> int:
@@ -170,38 +178,118 @@ def validate(path: Path, source: SplitSource, config: SiteConfig, is_post: bool)
         error("weight", f"'weight' must be a whole number, not '{weight}'")
         weight = 0
 
-    event = _event(values.get("event"), zone, lambda message, hint=None: error("event", message, hint)) \
-        if "event" in values else None
+    series, series_order = text("series"), _series_order(values.get("series_order"))
+    if series is not None and not tag_key(series):
+        error("series", f"series name '{series}' has no letters or digits",
+              "name the series with words, e.g. series: 居場所づくり講座")
+    if series_order is False:
+        error("series_order", f"'series_order' must be a whole number from 1, not '{values['series_order']}'",
+              "write the part's number in its series, e.g. 'series_order: 2', or delete the line to order by date")
+    elif series_order is not None and series is None:
+        error("series_order", "'series_order' is set but the post has no 'series'",
+              "add a line like 'series: 居場所づくり講座', or delete the 'series_order' line")
+
+    def event_error(message: str, hint: str | None = None, field: str | None = None) -> None:
+        key = f"event.{field}" if field and f"event.{field}" in source.mapping.lines else "event"
+        error(key, message, hint)
+
+    event = _event(values.get("event"), zone, event_error) if "event" in values else None
 
     if errors:
         return None, errors
     extra = {k: v for k, v in values.items() if k not in KNOWN_FIELDS}
     return PostMeta(title=title, date=moment, has_time=has_time, category=category, tags=tuple(tags),
                     author=text("author"), summary=text("summary"), slug=slug, draft=draft,
-                    series=text("series"), event=event, weight=weight, extra=extra), []
+                    series=series, series_order=series_order, event=event, weight=weight, extra=extra), []
+
+
+def _series_order(raw: object) -> int | None | bool:
+    """The number in `series_order:` (full-width digits too); None when absent, False when invalid."""
+    if raw is None:
+        return None
+    if isinstance(raw, str) and unicodedata.normalize("NFKC", raw).strip().isdecimal():
+        raw = int(unicodedata.normalize("NFKC", raw).strip())
+    if not isinstance(raw, int) or isinstance(raw, bool) or raw < 1:
+        return False
+    return raw
+
+
+EVENT_FIELDS = ("start", "end", "place", "online", "url", "capacity", "contact")
+_EVENT_EXAMPLE = ("for example:\n      event:\n        start: 2024-12-05 13:30\n        end: 2024-12-05 16:00\n"
+                  "        place: 市民センター\n        capacity: 100\n        contact: 事務局 0000-00-0000")
 
 
 def _event(raw: object, zone, error) -> Event | None:
+    """The `event:` mapping; `error(message, hint, field)` reports on the field's own line."""
     if not isinstance(raw, dict):
-        error("'event' must have indented lines 'start:', and optionally 'end:' and 'place:'",
-              "for example:\n      event:\n        start: 2024-12-05 13:30\n        place: 市民センター")
+        error("'event' must have indented lines 'start:', and optionally 'end:', 'place:', 'online:', "
+              "'url:', 'capacity:' and 'contact:'", _EVENT_EXAMPLE)
         return None
+    ok = True
+    for key in raw:
+        if key not in EVENT_FIELDS:
+            close = difflib.get_close_matches(str(key), EVENT_FIELDS, n=1)
+            error(f"unknown event field '{key}'", (f"did you mean '{close[0]}'? " if close else "")
+                  + "event fields: " + ", ".join(EVENT_FIELDS), str(key))
+            ok = False
     if raw.get("start") is None:
         error("'event' needs a 'start' date", "add '  start: 2024-12-05 13:30' under 'event:'")
         return None
     start = parse_datetime(raw["start"], zone)
     if start is None:
-        error(f"event 'start' is not a date: '{raw['start']}'", _DATE_HINT)
+        error(f"event 'start' is not a date: '{raw['start']}'", _DATE_HINT, "start")
         return None
-    end = None
+    end, end_has_time = None, False
     if raw.get("end") is not None:
         parsed_end = parse_datetime(raw["end"], zone)
         if parsed_end is None:
-            error(f"event 'end' is not a date: '{raw['end']}'", _DATE_HINT)
+            error(f"event 'end' is not a date: '{raw['end']}'", _DATE_HINT, "end")
             return None
-        end = parsed_end[0]
+        end, end_has_time = parsed_end
         if end < start[0]:
-            error("event 'end' is before its 'start'", "check the day and time of both")
+            error("event 'end' is before its 'start'", "check the day and time of both", "end")
             return None
-    place = raw.get("place")
-    return Event(start[0], end, start[1], str(place).strip() if place else None)
+
+    def text(key: str) -> str | None:
+        nonlocal ok
+        value = raw.get(key)
+        if value is None:
+            return None
+        if isinstance(value, (dict, list)):
+            error(f"event '{key}' must be a single line of text", None, key)
+            ok = False
+            return None
+        return str(value).strip() or None
+
+    place, contact = text("place"), text("contact")
+
+    online = raw.get("online")
+    if isinstance(online, bool) or online is None:
+        online = online or None  # 'online: false' is the same as no line
+    elif isinstance(online, str):
+        online = online.strip() or None
+    else:
+        error(f"event 'online' must be true, false or a line of text, not '{online}'",
+              "write 'online: true', or how to join, e.g. 'online: Zoom（申込者にURLをお送りします）'", "online")
+        online, ok = None, False
+
+    url = text("url")
+    if url is not None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc or any(ch.isspace() for ch in url):
+            error(f"event 'url' is not a web address: '{url}'",
+                  "write the full address starting with https://, e.g. 'url: https://example.org/moshikomi'", "url")
+            url, ok = None, False
+
+    capacity = raw.get("capacity")
+    if isinstance(capacity, str) and unicodedata.normalize("NFKC", capacity).strip().isdecimal():
+        capacity = int(unicodedata.normalize("NFKC", capacity).strip())  # full-width digits: ３００
+    if capacity is not None and (not isinstance(capacity, int) or isinstance(capacity, bool) or capacity < 1):
+        error(f"event 'capacity' must be a whole number of people, not '{capacity}'",
+              "write digits only, e.g. 'capacity: 300' (the word 名 or 人 is added on the page)", "capacity")
+        capacity, ok = None, False
+
+    if not ok:
+        return None
+    return Event(start[0], end, start[1], place, online=online, url=url, capacity=capacity, contact=contact,
+                 end_has_time=end_has_time)

@@ -19,6 +19,7 @@ from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 
+from generator import text as plain
 from generator.errors import SourceError
 
 _EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//|#)")
@@ -33,6 +34,8 @@ class Rendered:
     toc: str
     summary: str
     errors: tuple[SourceError, ...] = ()
+    cjk_chars: int = 0  # what reading time is measured in: characters of Japanese text...
+    words: int = 0  # ...and words of the rest (generator/text.py)
 
 
 @dataclass(frozen=True)
@@ -151,13 +154,15 @@ class MarkdownRenderer:
         )
 
     def render(self, source: Path, body: str, body_line: int, own_url: str, bundle: Path | None,
-               summary: str | None = None) -> Rendered:
+               summary: str | None = None, summary_length: int = SUMMARY_LENGTH) -> Rendered:
         document = _Document(source, body, body_line, own_url, bundle)
         self._rewriter.document = document
         self._md.reset()
         html_text = self._md.convert(body)
         toc = _toc_html(self._md.toc_tokens)
-        return Rendered(html_text, toc, summary or summarise(html_text), tuple(document.errors))
+        cjk_chars, words = plain.count_reading(plain.plain_text(html_text))
+        return Rendered(html_text, toc, summary or plain.summarise(html_text, summary_length), tuple(document.errors),
+                        cjk_chars, words)
 
 
 def _flatten(tokens: list[dict]) -> list[dict]:
@@ -183,7 +188,8 @@ def _toc_html(tokens: list[dict]) -> str:
 
 
 def summarise(html_text: str, length: int = SUMMARY_LENGTH) -> str:
-    """Plain text of the first paragraph, cut at `length` characters."""
+    """Plain text of the first paragraph, cut at `length` characters (the older, simpler rule;
+    posts use generator.text.summarise, which cuts at a sentence end)."""
     match = _FIRST_PARAGRAPH.search(html_text)
     if not match:
         return ""

@@ -49,7 +49,7 @@ class Site:
     tags: tuple[Group, ...]  # by key
     categories: tuple[Group, ...]  # in site.yaml order, including empty ones
     years: tuple[Year, ...]  # newest first
-    series: dict[str, tuple[Entry, ...]]  # name -> parts, oldest first
+    series: dict[str, tuple[Entry, ...]]  # name -> parts: by series_order, then oldest first
     tag_names: dict[str, str]  # tag key -> the name shown for it
     now: datetime  # the build moment
     static: tuple[StaticFile, ...]  # files published as they are
@@ -77,6 +77,36 @@ def tag_name_by_key(posts: list[Post]) -> dict[str, str]:
             spellings.setdefault(tag_key(name), Counter())[name] += 1
     return {key: sorted(counter.items(), key=lambda item: (-item[1], item[0]))[0][0]
             for key, counter in spellings.items()}
+
+
+def series_position(entry: Entry) -> tuple:
+    """Parts with `series_order` come first, by that number; parts without it follow, by date."""
+    order = entry.post.meta.series_order
+    return (0, order) if order is not None else (1, 0)
+
+
+def related_entries(site: Site, entry: Entry, limit: int) -> tuple[Entry, ...]:
+    """Up to `limit` other posts sharing a tag with `entry`: most shared tags first, then those in
+    the same category, then the newest. Empty when no tag is shared."""
+    if limit <= 0:
+        return ()
+    keys = {tag_key(name) for name in entry.post.meta.tags}
+    shared: Counter = Counter()
+    others: dict[str, Entry] = {}
+    for group in site.tags:
+        if group.key in keys:
+            for other in group.entries:
+                if other.route != entry.route:
+                    shared[other.route] += 1
+                    others[other.route] = other
+    category = entry.post.meta.category
+
+    def rank(route: str) -> tuple:
+        other = others[route]
+        same_category = category is not None and other.post.meta.category == category
+        return (-shared[route], not same_category, -other.post.meta.date.timestamp(), other.post.slug)
+
+    return tuple(others[route] for route in sorted(shared, key=rank)[:limit])
 
 
 def build_site(config: SiteConfig, posts: list[Post], rendered: dict[Path, Rendered],
@@ -113,6 +143,8 @@ def build_site(config: SiteConfig, posts: list[Post], rendered: dict[Path, Rende
     for entry in reversed(entries):
         if entry.post.meta.series:
             series.setdefault(entry.post.meta.series, []).append(entry)
+    for parts in series.values():
+        parts.sort(key=series_position)  # stable: the same series_order (or none) stays oldest first
 
     bundle_static = []
     for entry in entries + page_entries:

@@ -12,9 +12,12 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from generator.errors import SourceError
+from generator.events import home_extra, plan_events
 from generator.feeds import atom_feed
+from generator.fiscal import plan_fiscal
 from generator.model import Entry, Site
 from generator.paginate import paginate
+from generator.series import plan_series
 from generator.sitemap import robots, sitemap
 from generator.sources import StaticFile
 from generator.urls import archive_route, category_route, output_file, tag_route
@@ -88,7 +91,7 @@ class Planner:
 
 def plan_posts_and_pages(planner: Planner) -> None:
     site, config = planner.site, planner.config
-    planner.post_list("", "home", None, site.posts, "the home page")
+    planner.post_list("", "home", None, site.posts, "the home page", extra=home_extra(planner))
     for entry in site.posts:
         view = planner.views[entry.route]
         planner.html(entry.route, "post.html", "post", entry.post.meta.title, {"post": view},
@@ -111,7 +114,8 @@ def plan_taxonomies(planner: Planner) -> None:
     for group in site.categories:
         if group.entries:
             planner.post_list(category_route(group.key), "category", title("title_category", name=group.label),
-                              group.entries, f"the category '{group.key}'")
+                              group.entries, f"the category '{group.key}'",
+                              extra={"category_feed_url": planner.url(category_route(group.key) + "feed.xml")})
 
 
 def plan_archives(planner: Planner) -> None:
@@ -134,9 +138,15 @@ def plan_archives(planner: Planner) -> None:
 def plan_feeds(planner: Planner) -> None:
     site, config = planner.site, planner.config
     planner.data("feed.xml", "the feed", atom_feed(config, site.posts, "feed.xml", config.title, site.tag_names))
+    for group in site.categories:
+        if group.entries:
+            route = category_route(group.key) + "feed.xml"
+            feed_title = planner.title("feed_title_category", site=config.title, name=group.label)
+            planner.data(route, f"the feed of the category '{group.key}'",
+                         atom_feed(config, group.entries, route, feed_title, site.tag_names))
 
 
-SECTIONS = (plan_posts_and_pages, plan_taxonomies, plan_archives, plan_feeds)
+SECTIONS = (plan_posts_and_pages, plan_taxonomies, plan_archives, plan_fiscal, plan_feeds, plan_events, plan_series)
 
 
 def plan_pages(site: Site, strings: dict[str, str], assets: tuple[StaticFile, ...]) -> tuple[list[PlannedPage], list[SourceError]]:

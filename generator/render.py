@@ -26,8 +26,11 @@ def make_environment(config: SiteConfig, theme: Theme, site_view: dict, strings:
     )
     language = config.language
     env.filters["iso"] = iso
-    env.filters["date_text"] = lambda moment: date_text(moment, language)
-    env.filters["datetime_text"] = lambda moment: datetime_text(moment, language)
+    style = config.date_style
+    env.filters["date_text"] = lambda moment: date_text(moment, language, style)
+    env.filters["datetime_text"] = lambda moment: datetime_text(moment, language, style)
+    env.filters["wareki"] = lambda moment: date_text(moment, "ja", "wareki")
+    env.filters["western"] = lambda moment: date_text(moment, "ja", "western")
     env.globals.update(
         site=site_view,
         t=strings,

@@ -71,6 +71,25 @@ def archive_route(year: int | None = None, month: int | None = None) -> str:
     return f"archive/{year}/{month:02d}/"
 
 
+def fiscal_route(year: int | None = None, report: bool = False) -> str:
+    if year is None:
+        return "fiscal/"
+    return f"fiscal/{year}/report/" if report else f"fiscal/{year}/"
+
+
+def events_route() -> str:
+    return "events/"
+
+
+def events_calendar_route() -> str:
+    return "events.ics"
+
+
+def series_route(name: str | None = None) -> str:
+    """The series index, or one series' page: its folder is the name's tag_key."""
+    return "series/" if name is None else f"series/{tag_key(name)}/"
+
+
 def paged_route(first: str, number: int) -> str:
     """Route of page `number` of a list whose first page is at `first`."""
     return first if number == 1 else f"{first}page/{number}/"

@@ -8,9 +8,13 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from generator.config import SiteConfig
-from generator.model import Entry, Site
+from generator.model import Entry, Site, related_entries
 from generator.paginate import Pager
-from generator.urls import absolute, archive_route, category_route, link, tag_key, tag_route
+from generator.text import reading_minutes
+from generator.events import event_entries
+from generator.urls import absolute, archive_route, fiscal_route, category_route, link, tag_key, tag_route
+from generator.urls import events_route
+from generator.urls import series_route
 
 
 def page_url(config: SiteConfig, route: str) -> str:
@@ -35,6 +39,9 @@ def site_view(site: Site) -> dict:
         "nav_pages": [{"title": e.post.meta.title, "url": page_url(config, e.route)} for e in site.pages],
         "tags_url": page_url(config, "tags/"),
         "archive_url": page_url(config, archive_route()),
+        "fiscal_url": page_url(config, fiscal_route()),
+        "events_url": page_url(config, events_route()) if event_entries(site) else None,
+        "series_url": page_url(config, series_route()) if site.series else None,
         "feed_url": page_url(config, "feed.xml"),
         "feed_abs_url": absolute(config.base_url, "feed.xml"),
     }
@@ -59,13 +66,15 @@ def post_view(site: Site, entry: Entry, index: int | None = None) -> dict:
     if meta.series:
         parts = site.series[meta.series]
         position = next(i for i, part in enumerate(parts) if part.route == entry.route)
-        series = {"name": meta.series, "index": position + 1, "total": len(parts),
+        series = {"name": meta.series, "url": page_url(config, series_route(meta.series)),
+                  "index": position + 1, "total": len(parts),
                   "parts": [{"title": p.post.meta.title, "url": page_url(config, p.route), "current": p.route == entry.route}
                             for p in parts]}
     event = None
     if meta.event:
         event = {"start": meta.event.start, "end": meta.event.end, "place": meta.event.place,
-                 "has_time": meta.event.has_time}
+                 "has_time": meta.event.has_time, "online": meta.event.online, "url": meta.event.url,
+                 "capacity": meta.event.capacity, "contact": meta.event.contact}
     older, newer = site.neighbours(index) if index is not None else (None, None)
     return {
         "title": meta.title,
@@ -84,6 +93,10 @@ def post_view(site: Site, entry: Entry, index: int | None = None) -> dict:
         "toc": Markup(entry.rendered.toc),
         "series": series,
         "event": event,
+        "reading_minutes": reading_minutes(entry.rendered.cjk_chars, entry.rendered.words,
+                                           config.reading_speed_ja, config.reading_speed_en),
+        "related": [{"title": r.post.meta.title, "url": page_url(config, r.route), "date": r.post.meta.date}
+                    for r in related_entries(site, entry, config.related_posts)],
         "prev": link_view(config, older),
         "next": link_view(config, newer),
         "extra": meta.extra,

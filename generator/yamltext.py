@@ -95,13 +95,17 @@ def parse_mapping(text: str, path: Path, first_line: int, what: str) -> tuple[Ya
                                           "write one setting per line, like 'title: 定例会の報告'")]
             errors: list[SourceError] = []
             lines: dict[str, int] = {}
-            for key_node, _ in node.value:
+            nested: dict[str, int] = {}  # 'event.start' -> line: one level down, for nested fields
+            for key_node, value_node in node.value:
                 key = key_node.value
                 line = first_line + key_node.start_mark.line
                 if key in lines:
                     errors.append(SourceError(path, line, f"'{key}' is given twice (first on line {lines[key]})",
                                               "keep one of the two lines and delete the other"))
                 lines[key] = line
+                if isinstance(value_node, yaml.MappingNode):
+                    for sub_node, _ in value_node.value:
+                        nested.setdefault(f"{key}.{sub_node.value}", first_line + sub_node.start_mark.line)
             values = loader.construct_document(node)
         finally:
             loader.dispose()
@@ -120,4 +124,4 @@ def parse_mapping(text: str, path: Path, first_line: int, what: str) -> tuple[Ya
                                   "each line should look like 'key: value'; put text containing ':' or '#' in quotes")]
     if errors:
         return None, errors
-    return YamlMapping({str(k): v for k, v in values.items()}, lines, first_line), []
+    return YamlMapping({str(k): v for k, v in values.items()}, {**nested, **lines}, first_line), []

@@ -371,7 +371,7 @@ def test_summarise_cuts_at_120_characters():
 
 def test_markdown_summary_comes_from_the_first_paragraph(tmp_path: Path):
     result = _render(tmp_path, "## 議題\n\n最初の段落。\n\n次の段落。\n")
-    assert result.summary == "最初の段落。"
+    assert result.summary == "最初の段落。次の段落。"  # the first paragraphs, up to summary_length
     given = _renderer(tmp_path).render(tmp_path / "content/posts/a.md", "本文\n", 5, "/minato/posts/a/", None, "指定の要約")
     assert given.summary == "指定の要約"
 

@@ -1,0 +1,85 @@
+"""年度 (fiscal year) archives and the annual activity report handed out at the general assembly.
+
+`/fiscal/` lists the fiscal years, `/fiscal/YYYY/` a year's posts (YYYY: the calendar year the
+fiscal year starts in), `/fiscal/YYYY/report/` the whole year in one printable document.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from generator.dates import fiscal_year, fiscal_year_bounds, fiscal_year_label
+from generator.model import Entry, Site
+from generator.urls import fiscal_route
+
+_ID = re.compile(r'(\sid=")([^"]+)(")')
+_FRAGMENT = re.compile(r'(\shref="#)([^"]+)(")')
+
+
+@dataclass(frozen=True)
+class FiscalYear:
+    year: int
+    entries: tuple[Entry, ...]  # newest first
+
+
+def fiscal_years(site: Site) -> tuple[FiscalYear, ...]:
+    """Fiscal years with posts, newest first, in the site's time zone."""
+    years: dict[int, list[Entry]] = {}
+    for entry in site.posts:
+        years.setdefault(fiscal_year(entry.post.meta.date, site.config.fiscal_year_start), []).append(entry)
+    return tuple(FiscalYear(year, tuple(years[year])) for year in sorted(years, reverse=True))
+
+
+def scope_ids(html: str, prefix: str) -> str:
+    """Prefix every id and in-page link of one post, so that many posts can share one page
+    (two minutes both have a heading 議題) without duplicate ids or wrong anchors."""
+    html = _ID.sub(lambda m: f"{m.group(1)}{prefix}{m.group(2)}{m.group(3)}", html)
+    return _FRAGMENT.sub(lambda m: f"{m.group(1)}{prefix}{m.group(2)}{m.group(3)}", html)
+
+
+def report_sections(site: Site, entries: tuple[Entry, ...], views: dict[str, dict]) -> list[dict]:
+    """The year's posts grouped by category (site.yaml order, uncategorised last), oldest first."""
+    oldest_first = tuple(reversed(entries))
+    groups = [(c.key, c.label, [e for e in oldest_first if e.post.meta.category == c.key])
+              for c in site.config.categories]
+    groups.append((None, None, [e for e in oldest_first if site.config.category(e.post.meta.category or "") is None]))
+    sections, number = [], 0
+    for key, label, members in groups:
+        if not members:
+            continue
+        posts = []
+        for entry in members:
+            number += 1
+            anchor = f"r{number}"
+            view = views[entry.route]
+            posts.append({**view, "anchor": anchor,
+                          "content": Markup(scope_ids(entry.rendered.html, anchor + "-"))})
+        sections.append({"key": key, "label": label, "anchor": f"c-{key or 'other'}", "posts": posts})
+    return sections
+
+
+def plan_fiscal(planner) -> None:
+    site, config, title = planner.site, planner.config, planner.title
+    years = fiscal_years(site)
+    label = {fy.year: fiscal_year_label(fy.year, config.fiscal_year_start, config.language, config.date_style)
+             for fy in years}
+    summaries = []
+    for fy in years:
+        first, last = fiscal_year_bounds(fy.year, config.fiscal_year_start)
+        summaries.append({"year": fy.year, "label": label[fy.year], "count": len(fy.entries),
+                          "first_day": first, "last_day": last,
+                          "url": planner.url(fiscal_route(fy.year)),
+                          "report_url": planner.url(fiscal_route(fy.year, report=True))})
+    planner.html(fiscal_route(), "fiscal.html", "fiscal", title("title_fiscal_index"), {"years": summaries},
+                 "the fiscal year index")
+    for fy, summary in zip(years, summaries):
+        planner.post_list(fiscal_route(fy.year), "fiscal_year", title("title_fiscal_year", label=label[fy.year]),
+                          fy.entries, f"the fiscal year {fy.year}", extra={"fiscal": summary})
+        planner.html(fiscal_route(fy.year, report=True), "report.html", "report",
+                     title("title_report", label=label[fy.year]),
+                     {"report": {**summary, "organisation": config.organisation,
+                                 "sections": report_sections(site, fy.entries, planner.views)}},
+                     f"the annual report {fy.year}")

@@ -1,0 +1,43 @@
+"""A Japanese sentence for each error an editor can meet, shown under the English one when the
+site's language is ja. Keyed by the English message's pattern, so the stages keep one message
+each and this table is the only place that knows Japanese."""
+
+from __future__ import annotations
+
+import re
+
+_PATTERNS: tuple[tuple[str, str], ...] = (
+    (r"full-width colon '：' after '(?P<key>[^']*)'", "「{key}」のあとの全角のコロン「：」を、半角の「:」とスペースに直してください。"),
+    (r"a full-width space \(全角スペース\) is at the start of the line", "行の先頭の全角スペースを消すか、半角スペースに直してください。"),
+    (r"a tab is used for indentation", "字下げのタブを、半角スペース 2 つに直してください。"),
+    (r"this file is saved in Shift_JIS", "このファイルは Shift_JIS で保存されています。エディタで文字コードを UTF-8 にして保存し直してください。"),
+    (r"this file is not UTF-8 text", "このファイルは UTF-8 の文字ではありません。文字コードを UTF-8 にして保存し直してください。"),
+    (r"this file has no front matter", "先頭にフロントマター（--- で囲んだ title: や date: の行）がありません。"),
+    (r"the front matter is not closed", "フロントマターの終わりの「---」の行がありません。"),
+    (r"'title' is missing", "title（タイトル）の行がありません。「title: 6月定例会の報告」のように書いてください。"),
+    (r"'title' is empty", "title（タイトル）が空です。"),
+    (r"'date' is missing", "date（日付）の行がありません。「date: 2024-06-17」のように書いてください。"),
+    (r"'date' is not a date: '(?P<value>.*)'", "「{value}」は日付として読めません。「2024-06-17」や「2024-06-17 19:00」のように書いてください。"),
+    (r"unknown category '(?P<key>[^']*)'", "カテゴリー「{key}」は site.yaml にありません。"),
+    (r"'(?P<key>[^']*)' is given twice", "「{key}」が 2 回書かれています。どちらか 1 行を消してください。"),
+    (r"'draft' must be true or false", "draft には true か false を書いてください。"),
+    (r"event 'end' is before its 'start'", "イベントの終了（end）が開始（start）より前になっています。"),
+    (r"'event' needs a 'start' date", "イベントには開始日時（start）が必要です。"),
+    (r"event '(?P<key>start|end)' is not a date", "イベントの {key} が日付として読めません。"),
+    (r"the link '(?P<link>[^']*)' points at no post or page", "リンク先「{link}」の記事が見つかりません。ファイル名を確かめてください。"),
+    (r"the link '(?P<link>[^']*)' points at a draft", "リンク先「{link}」は下書きか未来の日付の記事です。公開されるまでリンクできません。"),
+    (r"the link or image '(?P<link>[^']*)' points at a file that does not exist", "リンク先・画像「{link}」のファイルがありません。"),
+    (r"two sources would write the same address", "2 つのファイルが同じアドレスになります。どちらかに別の slug を付けてください。"),
+    (r"slug '(?P<slug>[^']*)'", "slug「{slug}」はアドレスに使えません。英数字と「-」にしてください。"),
+    (r"unknown setting '(?P<key>[^']*)'", "site.yaml の「{key}」は知らない設定です。綴りを確かめてください。"),
+    (r"template error", "テンプレートの書き方に誤りがあります（この行）。"),
+)
+_COMPILED = tuple((re.compile(pattern), text) for pattern, text in _PATTERNS)
+
+
+def japanese(message: str) -> str | None:
+    for pattern, text in _COMPILED:
+        match = pattern.search(message)
+        if match:
+            return text.format(**match.groupdict())
+    return None

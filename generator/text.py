@@ -1,0 +1,143 @@
+"""Plain text from rendered HTML, and what is measured on it: summaries and reading time.
+
+Pure functions, aware of Japanese: a summary is cut by characters at a sentence end
+(。！？, or `.!?` followed by a space in English) and never inside a tag or an entity, because
+it is cut from text already taken out of the HTML and unescaped. Reading time counts Japanese
+by characters and other languages by words.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from html.parser import HTMLParser
+
+ELLIPSIS = "…"
+# A sentence ends after 。！？ (and full-width ．), or after .!? followed by a space; closing
+# quotes and brackets right after the mark belong to the sentence: 「…です。」
+_SENTENCE_END = re.compile(r"(?:[。！？．]+|[.!?]+(?=\s))[」』）)\]】〉》\"'”’]*")
+_SPACES = re.compile(r"\s+")
+# Characters read one by one: kana, kanji, CJK punctuation, full-width forms, hangul.
+_CJK = re.compile("[\u3001-\u303f\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+                  "\uff01-\uffef\uac00-\ud7af\U00020000-\U0003ffff]")
+_WORD = re.compile(r"\w+(?:['’.-]\w+)*")
+_BLOCKS = frozenset({"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd", "blockquote",
+                     "pre", "div", "section", "figcaption", "br", "tr", "ul", "ol", "table"})
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+                   "track", "wbr"})
+
+
+class _TextParser(HTMLParser):
+    """Collects the text of the document and, separately, of the opening paragraphs: the first
+    run of `<p>` at the top level, ended by anything else there (a heading, a list, a table).
+    Footnotes (the reference numbers and the list at the end) are left out: they are not prose."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.all: list[str] = []
+        self.paragraphs: list[str] = []
+        self._paragraph: list[str] | None = None
+        self._stack: list[tuple[str, bool]] = []  # (tag, skipped)
+        self._run_over = False  # a top-level block other than <p> came after the opening paragraphs
+
+    def _skipping(self) -> bool:
+        return any(skipped for _, skipped in self._stack)
+
+    def handle_starttag(self, tag, attrs):
+        classes = (dict(attrs).get("class") or "").split()
+        if tag in _BLOCKS:
+            self.all.append("\n")
+        if not self._stack and tag != "p" and self.paragraphs:
+            self._run_over = True
+        if tag in _VOID:
+            return
+        skipped = "footnote" in classes or "footnote-ref" in classes
+        self._stack.append((tag, skipped))
+        if tag == "p" and self._paragraph is None and not self._run_over and not self._skipping():
+            self._paragraph = []
+
+    def handle_endtag(self, tag):
+        if tag in _BLOCKS:
+            self.all.append("\n")
+        if tag in _VOID:
+            return
+        # Close up to the matching start tag (browsers' forgiving rule, enough for Markdown output).
+        for position in range(len(self._stack) - 1, -1, -1):
+            if self._stack[position][0] == tag:
+                del self._stack[position:]
+                break
+        if tag == "p" and self._paragraph is not None and "p" not in (t for t, _ in self._stack):
+            self.paragraphs.append("".join(self._paragraph))
+            self._paragraph = None
+
+    def handle_data(self, data):
+        if self._skipping():
+            return
+        self.all.append(data)
+        if self._paragraph is not None:
+            self._paragraph.append(data)
+
+
+def _parse(html_text: str) -> _TextParser:
+    parser = _TextParser()
+    parser.feed(html_text)
+    parser.close()
+    return parser
+
+
+def squeeze(text: str) -> str:
+    """Runs of white space (new lines, indentation) become one space."""
+    return _SPACES.sub(" ", text).strip()
+
+
+def plain_text(html_text: str) -> str:
+    """All the text of an HTML fragment, unescaped, without footnotes."""
+    return squeeze("".join(_parse(html_text).all))
+
+
+def paragraphs_text(html_text: str, enough: int | None = None) -> str:
+    """The plain text of the opening paragraphs (`<p>`), joined, until there are `enough` characters
+    (None: the whole run). Headings before the first paragraph are skipped; a heading, list or
+    table after it ends the run, so a summary never runs on into the minutes' details."""
+    text = ""
+    for paragraph in _parse(html_text).paragraphs:
+        paragraph = squeeze(paragraph)
+        if not paragraph:
+            continue
+        if text:
+            # Japanese runs on; a paragraph ending in a Latin letter or mark needs a space.
+            text += "" if _CJK.match(text[-1]) or _CJK.match(paragraph[0]) else " "
+        text += paragraph
+        if enough is not None and len(text) > enough:
+            break
+    return text
+
+
+def cut_summary(text: str, limit: int) -> str:
+    """`text` (plain) cut to about `limit` characters: at the last sentence end within the limit
+    when that keeps at least half of it, else exactly at the limit; `…` marks a cut."""
+    text = squeeze(text)
+    if len(text) <= limit:
+        return text
+    ends = [m.end() for m in _SENTENCE_END.finditer(text) if m.end() <= limit]
+    if ends and ends[-1] >= limit / 2:
+        return text[:ends[-1]].rstrip() + ELLIPSIS
+    return text[:limit].rstrip() + ELLIPSIS
+
+
+def summarise(html_text: str, limit: int) -> str:
+    """The automatic summary of a rendered body: its first paragraphs, cut near `limit`."""
+    return cut_summary(paragraphs_text(html_text, limit), limit)
+
+
+def count_reading(text: str) -> tuple[int, int]:
+    """(CJK characters, words in the rest) of plain text: what reading time is measured in."""
+    cjk = len(_CJK.findall(text))
+    words = len(_WORD.findall(_CJK.sub(" ", text)))
+    return cjk, words
+
+
+def reading_minutes(cjk_chars: int, words: int, chars_per_minute: int, words_per_minute: int) -> int:
+    """Minutes to read: Japanese by characters, other text by words, mixed text both; at least 1."""
+    minutes = cjk_chars / chars_per_minute + words / words_per_minute
+    return max(1, math.ceil(round(minutes, 6)))
