@@ -1,6 +1,6 @@
 """The views templates receive: plain dicts built for them, never the model itself.
 
-docs/template-context.md (and the README) is the reference for every name here.
+The README's "Template context reference" is the reference for every name here.
 """
 
 from __future__ import annotations
