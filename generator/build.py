@@ -66,7 +66,8 @@ def render_markdown(config: SiteConfig, posts, unpublished, invalid: set[Path],
         unpublished=frozenset(p.source.resolve() for p in unpublished),
         invalid=frozenset(path.resolve() for path in invalid),
     )
-    renderer = MarkdownRenderer(targets, strings.get("footnote_backlink", "Back to the text"))
+    renderer = MarkdownRenderer(targets, strings.get("footnote_backlink", "Back to the text"),
+                                strings.get("table_label", "Table"))
     rendered, errors = {}, []
     for post in posts:
         result = renderer.render(post.source, post.body, post.body_line, link(config.base_path, route_of(post)),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from xml.etree import ElementTree
 from pathlib import Path
 from urllib.parse import quote, unquote
 
@@ -126,19 +127,42 @@ class _LinkRewriter(Treeprocessor):
         return target
 
 
+class _TableWrapper(Treeprocessor):
+    """Put each table in a focusable, labelled region: a table wider than a phone scrolls
+    sideways, and keyboard users must be able to reach that scroll area (WCAG 2.1.1)."""
+
+    def __init__(self, md, label: str):
+        super().__init__(md)
+        self.label = label
+
+    def run(self, root):
+        for parent in list(root.iter()):
+            for index, child in enumerate(list(parent)):
+                if child.tag == "table":
+                    wrapper = ElementTree.Element("div", {"class": "table-wrap", "role": "region",
+                                                          "tabindex": "0", "aria-label": self.label})
+                    wrapper.tail, child.tail = child.tail, None
+                    parent.remove(child)
+                    wrapper.append(child)
+                    parent.insert(index, wrapper)
+
+
 class _LinkExtension(Extension):
-    def __init__(self, rewriter_factory):
+    def __init__(self, rewriter_factory, table_label: str):
         super().__init__()
         self.rewriter_factory = rewriter_factory
+        self.table_label = table_label
 
     def extendMarkdown(self, md):
         md.treeprocessors.register(self.rewriter_factory(md), "katsudo_links", 1)
+        md.treeprocessors.register(_TableWrapper(md, self.table_label), "katsudo_tables", 0)
 
 
 class MarkdownRenderer:
     """One reusable Python-Markdown instance per build (creating one costs more than a post)."""
 
-    def __init__(self, targets: LinkTargets, footnote_backlink_title: str = "Back to the text"):
+    def __init__(self, targets: LinkTargets, footnote_backlink_title: str = "Back to the text",
+                 table_label: str = "Table"):
         self._rewriter: _LinkRewriter | None = None
 
         def factory(md):
@@ -147,7 +171,7 @@ class MarkdownRenderer:
 
         self._md = python_markdown.Markdown(
             extensions=["tables", "fenced_code", "footnotes", "attr_list", "sane_lists", "toc",
-                        _LinkExtension(factory)],
+                        _LinkExtension(factory, table_label)],
             extension_configs={"toc": {"slugify": slugify_unicode, "permalink": False},
                                "footnotes": {"BACKLINK_TITLE": footnote_backlink_title}},
             output_format="html",

@@ -134,3 +134,11 @@ def test_two_builds_are_byte_identical(tmp_path: Path, example: Path):
                 for p in sorted(root.rglob("*")) if p.is_file()}
 
     assert digest(again) == digest(example)
+
+
+def test_tables_scroll_in_a_focusable_labelled_region(example: Path):
+    pages = [p.read_text(encoding="utf-8") for p in (example / "posts").rglob("index.html")]
+    tables = sum(html.count("<table") for html in pages)
+    wrapped = sum(len(re.findall(r'<div aria-label="表（横にスクロールできます）" class="table-wrap" role="region" tabindex="0"><table', html))
+                  for html in pages)
+    assert tables >= 3 and wrapped == tables
