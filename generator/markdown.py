@@ -24,8 +24,6 @@ from generator import text as plain
 from generator.errors import SourceError
 
 _EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//|#)")
-_FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
-_TAGS = re.compile(r"<[^>]+>")
 SUMMARY_LENGTH = 120
 
 
@@ -209,14 +207,3 @@ def _toc_html(tokens: list[dict]) -> str:
         return "".join(parts)
 
     return f"<ul>{items(tokens)}</ul>"
-
-
-def summarise(html_text: str, length: int = SUMMARY_LENGTH) -> str:
-    """Plain text of the first paragraph, cut at `length` characters (the older, simpler rule;
-    posts use generator.text.summarise, which cuts at a sentence end)."""
-    match = _FIRST_PARAGRAPH.search(html_text)
-    if not match:
-        return ""
-    text = html.unescape(_TAGS.sub("", match.group(1)))
-    text = re.sub(r"\s+", " ", text).strip()
-    return text if len(text) <= length else text[: length - 1] + "…"

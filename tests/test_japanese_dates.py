@@ -14,7 +14,7 @@ from lxml import etree
 
 from conftest import REPO, SITE_YAML, SiteDir, run_cli
 from generator.dates import date_text, era_of, fiscal_year_label
-from linkcheck import broken_links, parse
+from linkcheck import broken_links
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 

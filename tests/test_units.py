@@ -16,7 +16,7 @@ from generator.config import load_config
 from generator.dates import date_text, datetime_text, fiscal_year, parse_datetime
 from generator.errors import KatsudoError
 from generator.frontmatter import PostMeta
-from generator.markdown import LinkTargets, MarkdownRenderer, Rendered, summarise
+from generator.markdown import LinkTargets, MarkdownRenderer, Rendered
 from generator.model import build_site
 from generator.paginate import paginate
 from generator.posts import Post
@@ -354,19 +354,6 @@ def test_markdown_link_to_a_missing_post_is_an_error_with_its_line(tmp_path: Pat
     error = result.errors[0]
     assert error.line == 5 + 2
     assert "2023-01-01-nai.md" in error.message
-
-
-def test_summarise_cuts_at_120_characters():
-    short = "<p>短い<strong>要約</strong>です。</p><p>二段落目</p>"
-    assert summarise(short) == "短い要約です。"
-    long_text = "あ" * 119 + "いう" + "え" * 50
-    cut = summarise(f"<p>{long_text}</p>")
-    assert len(cut) == 120
-    assert cut == "あ" * 119 + "…"
-    exactly = "か" * 120
-    assert summarise(f"<p>{exactly}</p>") == exactly
-    assert summarise("<h2>見出しだけ</h2>") == ""
-    assert summarise("<p>A &amp; B\n  C</p>") == "A & B C"
 
 
 def test_markdown_summary_comes_from_the_first_paragraph(tmp_path: Path):
