@@ -58,11 +58,11 @@ def new_post(config: SiteConfig, title: str, day: date, category: str | None, sl
     path = config.content_dir / "posts" / f"{day.isoformat()}-{slug}.md"
     if path.exists():
         raise ScaffoldError(f"{path} already exists; choose another --slug or --date (nothing was overwritten)")
-    front = {"title": title, "date": day.isoformat()}
-    if category:
-        front["category"] = category
-    lines = ["---", yaml.safe_dump(front, allow_unicode=True, sort_keys=False).strip(),
-             "tags: []", f"author: {config.author}" if config.author else "# author: 事務局",
+    def field(key: str, value: str) -> str:  # quoted by YAML's rules only where the text needs it
+        return yaml.safe_dump({key: value}, allow_unicode=True, width=1000).strip()
+
+    lines = ["---", field("title", title), f"date: {day.isoformat()}"] + ([f"category: {category}"] if category else []) + [
+             "tags: []", field("author", config.author) if config.author else "# author: 事務局",
              "# draft: true   # 公開しないときは先頭の「# 」を消します (remove '# ' to keep it unpublished)",
              "---", ""]
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -416,3 +416,19 @@ def test_base_url_option_without_trailing_slash(site: SiteDir):
     post = (site.public / "posts/teireikai/index.html").read_text(encoding="utf-8")
     assert 'href="/pr-7/tags/' in post and "/pr-7tags" not in post
     assert 'href="https://preview.example.net/pr-7/posts/teireikai/"' in post
+
+
+def test_plan_archetype_has_its_headings(site: SiteDir):
+    site.write("site.yaml", site.root.joinpath("site.yaml").read_text(encoding="utf-8").replace(
+        "categories:\n", "categories:\n  plan: 計画・報告\n"))
+    result = new(site, "計画の進み具合", "--category", "plan", "--date", "2024-06-20")
+    assert result.exit_code == 0, result.stderr
+    body = Path(result.stdout.strip()).read_text(encoding="utf-8").split("\n---\n", 1)[1]
+    assert [line for line in body.splitlines() if line.startswith("## ")] == ["## 概要", "## 経緯", "## 内容", "## 今後"]
+
+
+def test_a_site_archetype_overrides_the_theme(site: SiteDir):
+    site.write("templates/archetypes/meeting.md", "\n## 当会独自の見出し\n")
+    result = new(site, "定例会", "--category", "meeting", "--date", "2024-06-21")
+    assert result.exit_code == 0, result.stderr
+    assert Path(result.stdout.strip()).read_text(encoding="utf-8").endswith("---\n## 当会独自の見出し\n")
