@@ -68,8 +68,9 @@ def main() -> None:
 @click.option("--base-url", default=None, help="Publish at this address instead of site.yaml's base_url (preview deploys).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Print the time each stage took.")
+@click.option("--strict", is_flag=True, help="Treat warnings (missing alt text, oversized photos) as errors.")
 def build_command(site: Path, output: Path | None, drafts: bool, future: bool, base_url: str | None,
-                  quiet: bool, verbose: bool) -> None:
+                  quiet: bool, verbose: bool, strict: bool = False) -> None:
     """Build the site into a folder of static files."""
     reporter = Reporter(quiet=quiet, verbose=verbose, root=Path.cwd())
     language = "en"
@@ -77,7 +78,7 @@ def build_command(site: Path, output: Path | None, drafts: bool, future: bool, b
         config = load_config(site)
         language = config.language
         options = BuildOptions(site_root=site, out=output or site / "public", now=_now(config.zone),
-                               drafts=drafts, future=future, base_url=base_url)
+                               drafts=drafts, future=future, base_url=base_url, strict=strict)
         result = build(options, reporter)
     except KatsudoError as error:
         _fail(error, "nothing was written", language)
@@ -140,21 +141,89 @@ def new_command(title: str, category: str | None, slug: str | None, day: datetim
 @main.command("serve")
 @site_option
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where to build the preview. [default: SITE/public]")
+              help="Build the preview here and keep it. [default: a temporary folder, removed on exit]")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
 @click.option("--drafts", is_flag=True, help="Include drafts.")
 @click.option("--future", is_flag=True, help="Include posts dated after now.")
-def serve_command(site: Path, output: Path | None, host: str, port: int, drafts: bool, future: bool) -> None:
-    """Build the site and preview it at http://HOST:PORT/ (Ctrl-C stops)."""
-    from generator.serve import serve_folder
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in your web browser.")
+def serve_command(site: Path, output: Path | None, host: str, port: int, drafts: bool, future: bool,
+                  open_browser: bool) -> None:
+    """Preview the site at http://HOST:PORT/, rebuilding and reloading the page on every save.
 
-    reporter = Reporter(root=Path.cwd())
+    Ctrl-C stops."""
+    import shutil
+    import tempfile
+
+    from generator.serve import LiveReload
+    from generator.watch import PreviewSession, Watcher
+
     try:
         config = load_config(site)
-        out = output or site / "public"
-        result = build(BuildOptions(site, out, _now(config.zone), drafts, future), reporter)
     except KatsudoError as error:
-        _fail(error, "nothing was written")
-    reporter.info(f"built {result.posts} posts, {result.pages} pages")
-    serve_folder(out, config.base_path, host, port, reporter)
+        _fail(error, "nothing was served")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"warning: listening on {host}: other computers on the network can see this preview, "
+                   "drafts included", err=True)
+    temporary = None if output else Path(tempfile.mkdtemp(prefix="katsudo-preview-"))
+    out = output or temporary / "site"
+    live = LiveReload()
+    session = PreviewSession(site, out, lambda: _now(config.zone), Reporter(root=Path.cwd()), drafts, future, live,
+                             config.language, config.search)
+    server = watcher = None
+    root = Path.cwd()
+
+    def report(result, changed: set[Path] | None) -> None:
+        if result.ok:
+            what = ", ".join(sorted(_shown(p, root) for p in changed)) if changed else "first build"
+            click.echo(f"rebuilt {result.pages} pages in {result.seconds * 1000:.0f} ms ({what})")
+        else:
+            for message in result.errors:
+                click.echo(message, err=True)
+            count = len(result.errors)
+            click.echo(f"{count} error{'s' if count != 1 else ''}; still serving the last good build", err=True)
+
+    try:
+        report(session.rebuild(), None)
+        server, taken = _bind(out, config.base_path, host, port, live)
+        if taken:
+            click.echo(f"port {port} is in use; using {server.server_address[1]} instead")
+        url = f"http://{host}:{server.server_address[1]}{config.base_path}"
+        watcher = Watcher(site, lambda changed: report(session.rebuild(changed), changed))
+        watcher.start()
+        click.echo(f"previewing at {url}  (Ctrl-C stops)")
+        if open_browser:
+            import webbrowser
+            webbrowser.open(url)
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped")
+    finally:
+        if watcher is not None:
+            watcher.stop()
+        if server is not None:
+            server.server_close()
+        if temporary is not None:
+            shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _bind(out: Path, base_path: str, host: str, port: int, live):
+    """A server on `port`, or on the next free one when it is taken (returns whether it was)."""
+    import errno
+
+    from generator.serve import make_server
+
+    for candidate in range(port, port + 20) if port else [0]:
+        try:
+            return make_server(out, base_path, host, candidate, live), candidate != port
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise click.ClickException(f"cannot listen on {host}:{candidate}: {exc.strerror}")
+    raise click.ClickException(f"ports {port}–{port + 19} are all in use; choose another with --port")

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.errors import KatsudoError, SourceError
+from generator.images import ImageSettings
 from generator.sources import decode_source
 from generator.yamltext import parse_mapping
 
@@ -45,6 +46,8 @@ class SiteConfig:
     related_posts: int = 3  # related posts shown on a post page (0: none)
     reading_speed_ja: int = 500  # characters a minute, for reading time of Japanese text
     reading_speed_en: int = 200  # words a minute, for reading time of English text
+    search: bool = True  # build the full-text search index and the /search/ page
+    images: ImageSettings = field(default_factory=ImageSettings)  # keep_metadata, widths, default_image
 
     @property
     def base_path(self) -> str:
@@ -64,7 +67,7 @@ class SiteConfig:
 
 _FIELDS = ("title", "base_url", "description", "language", "timezone", "fiscal_year_start",
            "per_page", "author", "organisation", "categories", "date_style", "summary_length",
-           "related_posts", "reading_speed_ja", "reading_speed_en")
+           "related_posts", "reading_speed_ja", "reading_speed_en", "images", "search")
 DATE_STYLES = ("wareki", "western", "both")
 
 
@@ -129,6 +132,11 @@ def load_config(root: Path, base_url_override: str | None = None) -> SiteConfig:
         text_field(key)
     int_field("fiscal_year_start", 1, 12)
     int_field("per_page", 1, 1000)
+    if "search" in values:
+        if isinstance(values["search"], bool):
+            checked["search"] = values["search"]
+        else:
+            error("search", f"'search' must be true or false, not '{values['search']}'")
     int_field("summary_length", 20, 1000)
     int_field("related_posts", 0, 20)
     int_field("reading_speed_ja", 50, 5000)
@@ -171,6 +179,11 @@ def load_config(root: Path, base_url_override: str | None = None) -> SiteConfig:
                     categories.append(Category(key, label.strip()))
             checked["categories"] = tuple(categories)
 
+    if "images" in values:
+        settings = _images(values["images"], root, error)
+        if settings is not None:
+            checked["images"] = settings
+
     if errors:
         raise KatsudoError(errors)
     if not checked.get("organisation"):
@@ -178,3 +191,38 @@ def load_config(root: Path, base_url_override: str | None = None) -> SiteConfig:
     return SiteConfig(root=root, **checked)
 
 
+
+
+IMAGE_FIELDS = ("keep_metadata", "widths", "default_image")
+
+
+def _images(raw: Any, root: Path, error) -> ImageSettings | None:
+    """The `images:` mapping: keep_metadata (true/false), widths (a list of pixels), default_image (a file under content/)."""
+    example = "for example:\n      images:\n        widths: [480, 960, 1600]\n        default_image: images/ogp.jpg"
+    if not isinstance(raw, dict):
+        error("images", "'images' must have indented lines 'keep_metadata:', 'widths:' or 'default_image:'", example)
+        return None
+    ok = True
+    for key in raw:
+        if key not in IMAGE_FIELDS:
+            error("images", f"unknown images setting '{key}'", _did_you_mean(str(key), IMAGE_FIELDS))
+            ok = False
+    keep = raw.get("keep_metadata", False)
+    if not isinstance(keep, bool):
+        error("images", f"'images.keep_metadata' must be true or false, not {keep!r}")
+        ok = False
+    widths = raw.get("widths", [480, 960, 1600])
+    if (not isinstance(widths, list) or not widths
+            or any(not isinstance(w, int) or isinstance(w, bool) or not 16 <= w <= 8000 for w in widths)):
+        error("images", f"'images.widths' must be a list of widths in pixels (16 to 8000), not {widths!r}", example)
+        ok = False
+    default = raw.get("default_image")
+    if default is not None:
+        default = str(default).strip().lstrip("/")
+        if not (root / "content" / default).is_file():
+            error("images", f"'images.default_image' points at no file: content/{default}",
+                  "put the picture under content/, e.g. content/images/ogp.jpg, and write default_image: images/ogp.jpg")
+            ok = False
+    if not ok:
+        return None
+    return ImageSettings(keep_metadata=keep, widths=tuple(sorted(set(widths))), default_image=default)

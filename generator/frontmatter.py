@@ -41,6 +41,13 @@ class Event:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    file: str  # relative to the post, like a link
+    title: str | None
+    line: int  # the front matter line, for errors
+
+
+@dataclass(frozen=True)
 class PostMeta:
     title: str
     date: datetime | None  # None only for pages without a date
@@ -56,6 +63,9 @@ class PostMeta:
     event: Event | None = None
     weight: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    cover: str | None = None  # the post's social-card photo (og:image), relative to the post
+    cover_line: int | None = None
+    attachments: tuple[Attachment, ...] = ()  # files offered in a download box on the post
 
 
 @dataclass(frozen=True)
@@ -66,7 +76,7 @@ class SplitSource:
 
 
 KNOWN_FIELDS = ("title", "date", "category", "tags", "author", "summary", "slug", "draft",
-                "series", "series_order", "event", "weight")
+                "series", "series_order", "event", "weight", "cover", "attachments")
 
 
 def _line_at(text: str, position: int) -> int:
@@ -195,12 +205,33 @@ def validate(path: Path, source: SplitSource, config: SiteConfig, is_post: bool)
 
     event = _event(values.get("event"), zone, event_error) if "event" in values else None
 
+    cover = text("cover")
+    attachments: list[Attachment] = []
+    raw_attachments = values.get("attachments")
+    if raw_attachments is not None:
+        line = source.mapping.line_of("attachments")
+        if not isinstance(raw_attachments, list):
+            raw_attachments = [raw_attachments]
+        for item in raw_attachments:
+            if isinstance(item, str) and item.strip():
+                attachments.append(Attachment(item.strip(), None, line))
+            elif isinstance(item, dict) and isinstance(item.get("file"), str) and item["file"].strip() \
+                    and all(k in ("file", "title") for k in item):
+                label = item.get("title")
+                attachments.append(Attachment(item["file"].strip(), str(label).strip() if label is not None else None, line))
+            else:
+                error("attachments", "each item of 'attachments' needs a 'file:' (and optionally a 'title:')",
+                      "for example:\n      attachments:\n        - file: houkokusho.pdf\n          title: 活動報告書")
+                break
+
     if errors:
         return None, errors
     extra = {k: v for k, v in values.items() if k not in KNOWN_FIELDS}
     return PostMeta(title=title, date=moment, has_time=has_time, category=category, tags=tuple(tags),
                     author=text("author"), summary=text("summary"), slug=slug, draft=draft,
-                    series=series, series_order=series_order, event=event, weight=weight, extra=extra), []
+                    series=series, series_order=series_order, event=event, weight=weight, extra=extra,
+                    cover=cover, cover_line=source.mapping.line_of("cover") if cover else None,
+                    attachments=tuple(attachments)), []
 
 
 def _series_order(raw: object) -> int | None | bool:

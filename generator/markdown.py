@@ -22,6 +22,21 @@ from markdown.treeprocessors import Treeprocessor
 
 from generator import text as plain
 from generator.errors import SourceError
+from generator.images import SIZES, ImageCatalog
+
+GALLERY_SIZES = "(min-width: 42em) 14em, 50vw"  # .gallery: columns of at least 10rem
+
+# Links to these files get their type and size after the link text: 報告書 (PDF・1.2MB).
+FILE_TYPES = {".pdf": "PDF", ".doc": "Word", ".docx": "Word", ".xls": "Excel", ".xlsx": "Excel",
+              ".ppt": "PowerPoint", ".pptx": "PowerPoint", ".odt": "ODT", ".ods": "ODS", ".odp": "ODP",
+              ".csv": "CSV", ".zip": "ZIP"}
+
+
+def file_size_text(size: int) -> str:
+    """1.2MB, 350KB (at least 1KB): what an editor's file manager shows."""
+    if size >= 1024 * 1024:
+        return f"{size / 1024 / 1024:.1f}MB"
+    return f"{max(1, round(size / 1024))}KB"
 
 _EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//|#)")
 SUMMARY_LENGTH = 120
@@ -35,6 +50,10 @@ class Rendered:
     errors: tuple[SourceError, ...] = ()
     cjk_chars: int = 0  # what reading time is measured in: characters of Japanese text...
     words: int = 0  # ...and words of the rest (generator/text.py)
+    warnings: tuple[SourceError, ...] = ()  # missing alt text, oversized photos (errors with --strict)
+    og_image: str | None = None  # route of the 1200×630 social card (cover, else the first photo)
+    attachments: tuple[dict, ...] = ()  # front matter 'attachments': {title, url, type, size}
+    images: tuple = ()  # the image variants (generator/images.Variant) this document shows
 
 
 @dataclass(frozen=True)
@@ -46,6 +65,7 @@ class LinkTargets:
     source_urls: dict[Path, str]  # published source file -> its root-relative URL
     unpublished: frozenset[Path] = frozenset()  # drafts and future posts
     invalid: frozenset[Path] = frozenset()  # sources with errors of their own, already reported
+    images: ImageCatalog | None = None  # photos become <picture> with variants (generator/images.py)
 
 
 @dataclass
@@ -57,6 +77,11 @@ class _Document:
     bundle: Path | None
     errors: list[SourceError] = field(default_factory=list)
     search_from: int = 0
+    warnings: list[SourceError] = field(default_factory=list)
+    images_seen: int = 0
+    first_photo: Path | None = None
+    full_size: dict = field(default_factory=dict)  # <picture> element -> URL of the photo full size
+    figures: set = field(default_factory=set)  # <picture> elements asked to be a figure ({.figure})
 
 
 class _LinkRewriter(Treeprocessor):
@@ -66,11 +91,130 @@ class _LinkRewriter(Treeprocessor):
         self.document: _Document | None = None
 
     def run(self, root):
-        for element in root.iter():
+        parents = {child: parent for parent in root.iter() for child in parent}
+        for element in list(root.iter()):
+            if element.tag == "img" and element.get("src") is not None:
+                self._image(element, parents)
+                continue
             for attribute in ("href", "src"):
                 value = element.get(attribute)
                 if value is not None:
-                    element.set(attribute, self.resolve(value))
+                    url, path = self.resolve_file(value)
+                    element.set(attribute, url)
+                    if attribute == "href" and path is not None and path.suffix.lower() in FILE_TYPES:
+                        meta = ElementTree.SubElement(element, "span", {"class": "file-meta"})
+                        meta.text = self.file_meta.format(type=FILE_TYPES[path.suffix.lower()],
+                                                          size=file_size_text(path.stat().st_size))
+        for paragraph in list(root.iter("p")):
+            self._figure_or_gallery(paragraph)
+
+    file_meta = " ({type}・{size})"
+
+    def _image(self, img, parents) -> None:
+        doc, catalog = self.document, self.targets.images
+        src = img.get("src")
+        line = None if _EXTERNAL.match(src) else self._line_of(src)
+        url, path = self.resolve_file(src, line)
+        img.set("src", url)
+        if path is None and src.startswith("/"):
+            doc.errors.append(SourceError(doc.source, line, f"the image '{src}' points at a file that does not exist",
+                                          "a path starting with '/' is under content/, e.g. /images/map.png is "
+                                          "content/images/map.png"))
+        if line is not None and not (img.get("alt") or "").strip():
+            doc.warnings.append(SourceError(doc.source, line, f"the image '{src}' has no alt text",
+                                            "describe the photo in the brackets: ![参加者がグループで話し合う様子](" + src + ")",
+                                            severity="warning"))
+        first = doc.images_seen == 0
+        doc.images_seen += 1
+        loading = {"loading": "eager", "fetchpriority": "high"} if first else {"loading": "lazy"}
+        if path is None or catalog is None or not catalog.is_image(path):
+            for key, value in {**loading, "decoding": "async"}.items():
+                img.set(key, value)
+            return
+        try:
+            info = catalog.info(path)
+        except ValueError:
+            doc.errors.append(SourceError(doc.source, line, f"the image '{src}' cannot be read as a picture",
+                                          "open it in an image viewer and save it again as JPEG or PNG"))
+            return
+        doc.warnings.extend(catalog.warnings_for(info, doc.source, line))
+        if info.width:
+            img.set("width", str(info.width))
+            img.set("height", str(info.height))
+        if not catalog.is_raster(path):  # GIF and SVG: published as they are
+            for key, value in {**loading, "decoding": "async"}.items():
+                img.set(key, value)
+            return
+        if doc.first_photo is None:
+            doc.first_photo = path
+        base = self.targets.base_path
+        variants = catalog.responsive(info)
+        fallback = variants["fallback"] or variants["webp"]
+        shown = [v for v in fallback if v.width <= 960] or fallback[:1]
+        largest = fallback[-1]
+        classes = (img.get("class") or "").split()
+        picture = ElementTree.Element("picture")
+        if variants["fallback"]:
+            ElementTree.SubElement(picture, "source", {
+                "type": "image/webp", "srcset": ", ".join(f"{base}{quote(v.route)} {v.width}w" for v in variants["webp"]),
+                "sizes": SIZES})
+        attributes = {"src": base + quote(shown[-1].route),
+                      "srcset": ", ".join(f"{base}{quote(v.route)} {v.width}w" for v in fallback),
+                      "sizes": SIZES, "width": str(largest.width), "height": str(largest.height),
+                      **loading, "decoding": "async", "alt": img.get("alt") or ""}
+        if img.get("title"):
+            attributes["title"] = img.get("title")
+        if [c for c in classes if c != "figure"]:
+            attributes["class"] = " ".join(c for c in classes if c != "figure")
+        ElementTree.SubElement(picture, "img", attributes)
+        picture.tail = img.tail
+        parent = parents[img]
+        parent[list(parent).index(img)] = picture
+        parents[picture] = parent
+        doc.full_size[picture] = base + quote(catalog.routes[path.resolve()])
+        if "figure" in classes:
+            doc.figures.add(picture)
+
+    def _figure_or_gallery(self, p) -> None:
+        doc = self.document
+        children = list(p)
+        classes = (p.get("class") or "").split()
+        blank = lambda text: not (text or "").strip()  # noqa: E731
+        if "gallery" in classes and children and all(c.tag == "picture" for c in children) \
+                and blank(p.text) and all(blank(c.tail) for c in children):
+            p.tag = "div"
+            p.set("class", " ".join(["gallery"] + [c for c in classes if c != "gallery"]))
+            p.text = None
+            for index, picture in enumerate(children):
+                for element in picture:  # a grid cell, not the column: smaller files suffice
+                    element.set("sizes", GALLERY_SIZES)
+                link = ElementTree.Element("a", {"class": "gallery-item", "href": doc.full_size.get(picture, "")})
+                picture.tail = None
+                link.append(picture)
+                p[index] = link
+            return
+        if not children or children[0].tag != "picture" or not blank(p.text):
+            return
+        picture = children[0]
+        italic = len(children) == 2 and children[1].tag == "em" and blank(picture.tail) and blank(children[1].tail)
+        wanted = picture in doc.figures or "figure" in classes
+        if not (italic or (wanted and len(children) == 1 and blank(picture.tail))):
+            return
+        p.tag = "figure"
+        rest = [c for c in classes if c != "figure"]
+        if rest:
+            p.set("class", " ".join(rest))
+        elif "class" in p.attrib:
+            del p.attrib["class"]
+        picture.tail = None
+        if italic:
+            caption = children[1]
+            caption.tag, caption.tail = "figcaption", None
+        else:
+            img = picture.find("img")
+            text = img.get("title") or img.get("alt")
+            if text:
+                ElementTree.SubElement(p, "figcaption").text = text
 
     def _line_of(self, target: str) -> int:
         """Line of the link's own `](target` (the same target twice: the next one each time)."""
@@ -85,11 +229,27 @@ class _LinkRewriter(Treeprocessor):
         return doc.body_line + (doc.body.count("\n", 0, index) if index >= 0 else 0)
 
     def resolve(self, target: str) -> str:
+        return self.resolve_file(target)[0]
+
+    def resolve_file(self, target: str, line: int | None = None) -> tuple[str, Path | None]:
+        """The published URL of a link target, and the file behind it when it is one of the site's files."""
         if not target or _EXTERNAL.match(target):
-            return target
+            return target, None
         if target.startswith("/"):
-            return self.targets.base_path + quote(target[1:], safe="/#?=&%:@!$'()*+,;~")
+            url = self.targets.base_path + quote(target[1:], safe="/#?=&%:@!$'()*+,;~")
+            candidate = (self.targets.content_dir / unquote(target[1:].partition("#")[0].split("?", 1)[0])).resolve()
+            if candidate.is_file() and candidate.is_relative_to(self.targets.content_dir.resolve()):
+                return url, candidate
+            return url, None
+        url = self._resolve_relative(target, line)
+        if url is target:
+            return url, None
+        resolved = (self.document.source.parent / unquote(target.partition("#")[0].split("?", 1)[0])).resolve()
+        return url, resolved if resolved.is_file() else None
+
+    def _resolve_relative(self, target: str, line: int | None = None) -> str:
         doc = self.document
+        line_of = (lambda _: line) if line is not None else self._line_of
         path_part, hash_mark, fragment = target.partition("#")
         path_part = path_part.split("?", 1)[0]
         suffix = hash_mark + fragment
@@ -99,12 +259,12 @@ class _LinkRewriter(Treeprocessor):
         if resolved in self.targets.invalid:
             return target
         if resolved in self.targets.unpublished:
-            doc.errors.append(SourceError(doc.source, self._line_of(target),
+            doc.errors.append(SourceError(doc.source, line_of(target),
                                           f"the link '{target}' points at a draft or a post dated in the future",
                                           "it would be a broken link once published: remove the link or publish that post"))
             return target
         if path_part.endswith(".md"):
-            doc.errors.append(SourceError(doc.source, self._line_of(target),
+            doc.errors.append(SourceError(doc.source, line_of(target),
                                           f"the link '{target}' points at no post or page",
                                           "check the file name; links to other reports use their file name, "
                                           "e.g. [前回](2024-04-20-teireikai.md)"))
@@ -118,7 +278,7 @@ class _LinkRewriter(Treeprocessor):
                 rel = resolved.relative_to(content)
                 if rel.parts[0] not in ("posts", "pages"):
                     return self.targets.base_path + quote(rel.as_posix()) + suffix
-        doc.errors.append(SourceError(doc.source, self._line_of(target),
+        doc.errors.append(SourceError(doc.source, line_of(target),
                                       f"the link or image '{target}' points at a file that does not exist",
                                       "put the file in the post's own folder (content/posts/NAME/) or in content/, "
                                       "and check the spelling"))
@@ -160,11 +320,14 @@ class MarkdownRenderer:
     """One reusable Python-Markdown instance per build (creating one costs more than a post)."""
 
     def __init__(self, targets: LinkTargets, footnote_backlink_title: str = "Back to the text",
-                 table_label: str = "Table"):
+                 table_label: str = "Table", file_meta: str | None = None):
         self._rewriter: _LinkRewriter | None = None
+        self.targets = targets
 
         def factory(md):
             self._rewriter = _LinkRewriter(md, targets)
+            if file_meta:
+                self._rewriter.file_meta = file_meta
             return self._rewriter
 
         self._md = python_markdown.Markdown(
@@ -176,15 +339,52 @@ class MarkdownRenderer:
         )
 
     def render(self, source: Path, body: str, body_line: int, own_url: str, bundle: Path | None,
-               summary: str | None = None, summary_length: int = SUMMARY_LENGTH) -> Rendered:
+               summary: str | None = None, summary_length: int = SUMMARY_LENGTH,
+               cover: str | None = None, cover_line: int | None = None, attachments: tuple = ()) -> Rendered:
         document = _Document(source, body, body_line, own_url, bundle)
         self._rewriter.document = document
+        if self.targets.images is not None:
+            self.targets.images.take()
         self._md.reset()
         html_text = self._md.convert(body)
         toc = _toc_html(self._md.toc_tokens)
         cjk_chars, words = plain.count_reading(plain.plain_text(html_text))
+        og_image = self._social_image(document, cover, cover_line)
+        files = []
+        for item in attachments:
+            url, path = self._rewriter.resolve_file(item.file, item.line)
+            if path is None:
+                if url is not item.file or item.file.startswith("/") or _EXTERNAL.match(item.file):
+                    document.errors.append(SourceError(source, item.line, f"the attachment '{item.file}' points at a file that does not exist",
+                                                       "put the file in the post's own folder (content/posts/NAME/)"))
+                continue
+            files.append({"title": item.title or path.name, "url": url, "name": path.name,
+                          "type": FILE_TYPES.get(path.suffix.lower(), path.suffix.lstrip(".").upper()),
+                          "size": file_size_text(path.stat().st_size)})
         return Rendered(html_text, toc, summary or plain.summarise(html_text, summary_length), tuple(document.errors),
-                        cjk_chars, words)
+                        cjk_chars, words, tuple(document.warnings), og_image, tuple(files),
+                        self.targets.images.take() if self.targets.images is not None else ())
+
+    def _social_image(self, document: _Document, cover: str | None, cover_line: int | None) -> str | None:
+        catalog = self.targets.images
+        if catalog is None:
+            return None
+        photo = document.first_photo
+        if cover:
+            _, path = self._rewriter.resolve_file(cover, cover_line)
+            if path is None or not catalog.is_raster(path):
+                if path is not None or cover.startswith("/"):
+                    document.errors.append(SourceError(document.source, cover_line,
+                                                       f"'cover' must be a JPEG, PNG or WebP photo of the site, not '{cover}'",
+                                                       "write the photo's file name, e.g. cover: photo.jpg"))
+                return None
+            photo = path
+        if photo is None:
+            return None
+        try:
+            return catalog.social(catalog.info(photo)).route
+        except ValueError:
+            return None
 
 
 def _flatten(tokens: list[dict]) -> list[dict]:

@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from generator.config import SiteConfig
 from generator.markdown import Rendered
@@ -53,6 +54,7 @@ class Site:
     tag_names: dict[str, str]  # tag key -> the name shown for it
     now: datetime  # the build moment
     static: tuple[StaticFile, ...]  # files published as they are
+    images: Any = None  # the ImageCatalog (generator/images.py): photos and their variants
 
     def neighbours(self, index: int) -> tuple[Entry | None, Entry | None]:
         """(older, newer) post of the post at `index`."""
@@ -110,7 +112,7 @@ def related_entries(site: Site, entry: Entry, limit: int) -> tuple[Entry, ...]:
 
 
 def build_site(config: SiteConfig, posts: list[Post], rendered: dict[Path, Rendered],
-               static: tuple[StaticFile, ...], now: datetime | None = None) -> Site:
+               static: tuple[StaticFile, ...], now: datetime | None = None, images: Any = None) -> Site:
     """`now` is the build moment (upcoming vs past events); None means the newest post's date."""
     articles = newest_first([p for p in posts if p.kind == "post"])
     pages = sorted((p for p in posts if p.kind == "page"), key=lambda p: (p.meta.weight, p.meta.title, p.slug))
@@ -155,4 +157,4 @@ def build_site(config: SiteConfig, posts: list[Post], rendered: dict[Path, Rende
     return Site(config, entries, page_entries, tags, categories, tuple(year_list),
                 {name: tuple(parts) for name, parts in sorted(series.items())}, names,
                 now or (entries[0].post.meta.date if entries else datetime(1970, 1, 1, tzinfo=config.zone)),
-                tuple(static) + tuple(bundle_static))
+                tuple(static) + tuple(bundle_static), images)

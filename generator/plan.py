@@ -15,8 +15,10 @@ from generator.errors import SourceError
 from generator.events import home_extra, plan_events
 from generator.feeds import atom_feed
 from generator.fiscal import plan_fiscal
+from generator.images import cache_dir
 from generator.model import Entry, Site
 from generator.paginate import paginate
+from generator.search import plan_search
 from generator.series import plan_series
 from generator.sitemap import robots, sitemap
 from generator.sources import StaticFile
@@ -67,8 +69,9 @@ class Planner:
 
     def html(self, route: str, template: str, kind: str, page_title: str | None, context: dict,
              origin: str, source: Path | None = None, description: str | None = None, index_it: bool = True,
-             modified: datetime | None = None) -> None:
-        context = {"page": page_view(self.config, kind, route, page_title, description), **context}
+             modified: datetime | None = None, image: str | None = None) -> None:
+        image = image or (self.site.images.default_social if self.site.images is not None else None)
+        context = {"page": page_view(self.config, kind, route, page_title, description, image), **context}
         self.planned.append(PlannedPage(route, output_file(route), origin, template, context, source=source))
         if index_it:
             self.sitemap_pages.append((route, modified))
@@ -95,10 +98,12 @@ def plan_posts_and_pages(planner: Planner) -> None:
     for entry in site.posts:
         view = planner.views[entry.route]
         planner.html(entry.route, "post.html", "post", entry.post.meta.title, {"post": view},
-                     str(entry.post.source), entry.post.source, description=view["summary"], modified=entry.post.meta.date)
+                     str(entry.post.source), entry.post.source, description=view["summary"], modified=entry.post.meta.date,
+                     image=entry.rendered.og_image)
     for entry in site.pages:
         planner.html(entry.route, "page.html", "page", entry.post.meta.title, {"doc": doc_view(config, entry)},
-                     str(entry.post.source), entry.post.source, description=entry.rendered.summary)
+                     str(entry.post.source), entry.post.source, description=entry.rendered.summary,
+                     image=entry.rendered.og_image)
     planner.html("404.html", "404.html", "not_found", planner.title("title_not_found"), {}, "the 404 page", index_it=False)
 
 
@@ -146,7 +151,8 @@ def plan_feeds(planner: Planner) -> None:
                          atom_feed(config, group.entries, route, feed_title, site.tag_names))
 
 
-SECTIONS = (plan_posts_and_pages, plan_taxonomies, plan_archives, plan_fiscal, plan_feeds, plan_events, plan_series)
+SECTIONS = (plan_posts_and_pages, plan_taxonomies, plan_archives, plan_fiscal, plan_feeds, plan_events, plan_series,
+            plan_search)
 
 
 def plan_pages(site: Site, strings: dict[str, str], assets: tuple[StaticFile, ...]) -> tuple[list[PlannedPage], list[SourceError]]:
@@ -156,13 +162,30 @@ def plan_pages(site: Site, strings: dict[str, str], assets: tuple[StaticFile, ..
     # The sitemap and robots.txt come last: they list what the sections planned.
     planner.data("sitemap.xml", "the sitemap", sitemap(site.config, planner.sitemap_pages))
     planner.data("robots.txt", "robots.txt", robots(site.config))
+    images = site.images
     for static in tuple(site.static) + tuple(assets):
+        if images is not None and static in site.static and images.replaces(static.path):
+            continue  # published by plan_images, without its metadata
         planner.planned.append(PlannedPage(static.rel, static.rel, str(static.path), copy_from=static.path, source=static.path))
+    if images is not None:
+        image_errors = plan_images(planner, images)
+    else:
+        image_errors = []
     title = planner.title
-    errors = [SourceError(None, None, f"the theme's {title.origin} has no '{key}'",
+    errors = image_errors + [SourceError(None, None, f"the theme's {title.origin} has no '{key}'",
                           "add it to the theme's strings file (see the default theme's)")
               for key in dict.fromkeys(title.missing)]
     return planner.planned, errors + check_plan(planner.planned)
+
+
+def plan_images(planner: Planner, images) -> list[SourceError]:
+    """Photos and their variants, copied from the image cache that the build's image stage fills."""
+    cache = cache_dir(planner.config.root)
+    outputs, errors = images.outputs(planner.site.static)
+    for route, job in outputs:
+        planner.planned.append(PlannedPage(route, output_file(route), str(job.source), copy_from=cache / job.cache_name,
+                                           source=job.source))
+    return errors
 
 
 def check_plan(planned: list[PlannedPage]) -> list[SourceError]:

@@ -44,10 +44,14 @@ def load_post(config: SiteConfig, source: SourceFile) -> tuple[Post | None, list
     return Post(source.path, source.kind, meta, parts.body, parts.body_line, slug, source.bundle), []
 
 
-def load_posts(config: SiteConfig, sources: tuple[SourceFile, ...]) -> tuple[list[Post], list[SourceError]]:
+def load_posts(config: SiteConfig, sources: tuple[SourceFile, ...], cache=None) -> tuple[list[Post], list[SourceError]]:
+    """Every source as a Post; with a BuildCache, files whose stamp did not change are not re-read."""
     posts, errors = [], []
     for source in sources:
-        post, found = load_post(config, source)
+        if cache is None:
+            post, found = load_post(config, source)
+        else:
+            post, found = cache.load(source.path, lambda source=source: load_post(config, source))
         errors.extend(found)
         if post is not None:
             posts.append(post)

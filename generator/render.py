@@ -7,6 +7,7 @@ from pathlib import Path
 import jinja2
 
 from generator import __version__
+from generator.cache import BuildCache, fingerprint
 from generator.config import SiteConfig
 from generator.dates import date_text, datetime_text, iso
 from generator.errors import SourceError
@@ -76,14 +77,22 @@ def render_page(env: jinja2.Environment, theme: Theme, page: PlannedPage) -> tup
         return None, SourceError(path, line, f"template error: {type(exc).__name__}: {exc}")
 
 
-def render_pages(env: jinja2.Environment, theme: Theme, planned: list[PlannedPage]) -> tuple[dict[str, bytes], list[SourceError]]:
-    """Render every templated page; the same template mistake is reported once, not per page."""
+def render_pages(env: jinja2.Environment, theme: Theme, planned: list[PlannedPage],
+                 cache: BuildCache | None = None, global_key: str = "") -> tuple[dict[str, bytes], list[SourceError]]:
+    """Render every templated page; the same template mistake is reported once, not per page.
+
+    With a BuildCache, a page whose template, context and globals (`global_key`) are unchanged
+    is not rendered again."""
     output: dict[str, bytes] = {}
     errors: dict[tuple, SourceError] = {}
     for page in planned:
         if page.template is None:
             continue
-        data, error = render_page(env, theme, page)
+        if cache is None:
+            data, error = render_page(env, theme, page)
+        else:
+            data, error = cache.render_page(page.file, fingerprint(global_key, page.template, page.context),
+                                            lambda page=page: render_page(env, theme, page))
         if error is not None:
             errors.setdefault((str(error.path), error.line, error.message), error)
         else:

@@ -1,71 +1,262 @@
-"""A local preview server for a built site: the base_url's path is honoured, 404s use the
-site's own page, and nothing outside the output folder can be read."""
+"""The local preview server: the built site under its base_url path, the site's own 404 page,
+nothing outside the output folder, and (for `katsudo serve`) live reload.
+
+Live reload is a Server-Sent Events stream at /__katsudo/events and a small script that the
+server injects into HTML as it serves it — never into what `katsudo build` writes.
+"""
 
 from __future__ import annotations
 
-import functools
 import http.server
-import posixpath
+import json
+import mimetypes
+import queue
+import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from generator.report import Reporter
 
+LIVE_PREFIX = "/__katsudo/"
+_TEXT_TYPES = {".html": "text/html", ".css": "text/css", ".js": "text/javascript", ".xml": "application/xml",
+               ".txt": "text/plain", ".json": "application/json", ".ics": "text/calendar", ".svg": "image/svg+xml",
+               ".webp": "image/webp", ".md": "text/markdown"}
+_KEEPALIVE_SECONDS = 15
 
-_TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
-          ".js": "text/javascript; charset=utf-8", ".xml": "application/xml; charset=utf-8",
-          ".txt": "text/plain; charset=utf-8", ".svg": "image/svg+xml"}
+_LIVE_SCRIPT = r"""(function () {
+  "use strict";
+  var script = document.currentScript;
+  var build = Number(script && script.getAttribute("data-build"));
+  var overlay = null;
+  function hide() { if (overlay) { overlay.remove(); overlay = null; } }
+  function show(errors) {
+    hide();
+    overlay = document.createElement("div");
+    overlay.id = "katsudo-error-overlay";
+    overlay.setAttribute("role", "alert");
+    overlay.style.cssText = "position:fixed;inset:0;z-index:2147483647;overflow:auto;background:rgba(20,20,20,.92);" +
+      "color:#fff;font:16px/1.6 system-ui,sans-serif;padding:2rem";
+    var title = document.createElement("h2");
+    title.textContent = "ビルドできませんでした / The site could not be rebuilt";
+    title.style.cssText = "margin:0 0 1rem;font-size:1.4rem;color:#ffb4a8";
+    overlay.appendChild(title);
+    var note = document.createElement("p");
+    note.textContent = "前回の正しいページを表示しています。ファイルを直して保存すると、自動で再読み込みします。" +
+      " (Showing the last good build; fix the file and save, and this page reloads.)";
+    overlay.appendChild(note);
+    errors.forEach(function (error) {
+      var pre = document.createElement("pre");
+      pre.style.cssText = "white-space:pre-wrap;background:#000;padding:1rem;border-left:4px solid #ff7b6b";
+      pre.textContent = error;
+      overlay.appendChild(pre);
+    });
+    document.body.appendChild(overlay);
+  }
+  function swapStyles(version) {
+    document.querySelectorAll('link[rel="stylesheet"]').forEach(function (link) {
+      var url = new URL(link.href);
+      url.searchParams.set("katsudo", version);
+      link.href = url.toString();
+    });
+  }
+  if (!window.EventSource) { return; }
+  var source = new EventSource("/__katsudo/events");
+  source.addEventListener("state", function (event) {
+    var state = JSON.parse(event.data);
+    if (state.errors.length) { show(state.errors); } else if (state.build !== build) { location.reload(); }
+  });
+  source.addEventListener("reload", function () { location.reload(); });
+  source.addEventListener("css", function (event) {
+    var state = JSON.parse(event.data);
+    build = state.build;
+    hide();
+    swapStyles(state.build);
+  });
+  source.addEventListener("failed", function (event) { show(JSON.parse(event.data).errors); });
+})();
+"""
 
 
-class _SiteHandler(http.server.SimpleHTTPRequestHandler):
+class LiveReload:
+    """The preview's build state, shared by the rebuilding thread and the request threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._clients: list[queue.Queue] = []
+        self.build = 0
+        self.errors: list[str] = []
+
+    def subscribe(self) -> queue.Queue:
+        client: queue.Queue = queue.Queue()
+        with self._lock:
+            self._clients.append(client)
+        return client
+
+    def unsubscribe(self, client: queue.Queue) -> None:
+        with self._lock:
+            if client in self._clients:
+                self._clients.remove(client)
+
+    def state(self) -> dict:
+        with self._lock:
+            return {"build": self.build, "errors": list(self.errors)}
+
+    def _broadcast(self, event: str) -> None:
+        payload = json.dumps({"build": self.build, "errors": self.errors}, ensure_ascii=False)
+        for client in self._clients:
+            client.put((event, payload))
+
+    def succeeded(self, css_only: bool) -> None:
+        with self._lock:
+            self.build += 1
+            self.errors = []
+            self._broadcast("css" if css_only else "reload")
+
+    def failed(self, errors: list[str]) -> None:
+        with self._lock:
+            self.errors = list(errors)
+            self._broadcast("failed")
+
+
+def _content_type(path: Path) -> str:
+    suffix = path.suffix.lower()
+    kind = _TEXT_TYPES.get(suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    if kind.startswith("text/") or kind in ("application/xml", "application/json", "image/svg+xml"):
+        kind += "; charset=utf-8"
+    return kind
+
+
+class _SiteHandler(http.server.BaseHTTPRequestHandler):
+    root: Path = Path(".")
     base_path = "/"
+    live: LiveReload | None = None
+    server_version = "katsudo"
 
-    def log_message(self, format, *args):  # quiet: one line per request is noise for editors
+    def log_message(self, format, *args):  # one line per request is noise for editors
         pass
 
-    def translate_path(self, path: str) -> str:
-        path = unquote(urlsplit(path).path)
-        if not path.startswith(self.base_path):
-            return str(Path(self.directory) / "__katsudo_not_found__")
-        rel = posixpath.normpath(path[len(self.base_path):] or ".")
-        if rel.startswith("..") or rel.startswith("/"):
-            return str(Path(self.directory) / "__katsudo_not_found__")
-        target = Path(self.directory) / rel
-        return str(target) + ("/" if path.endswith("/") else "")
+    # -- routing ------------------------------------------------------------------------------
+    def do_HEAD(self):
+        self.do_GET(head=True)
 
-    def do_GET(self):
-        if self.path in ("/", "") and self.base_path != "/":
-            self.send_response(302)
-            self.send_header("Location", self.base_path)
-            self.end_headers()
-            return
-        super().do_GET()
+    def do_GET(self, head: bool = False):
+        path = urlsplit(self.path).path
+        if self.live is not None and path.startswith(LIVE_PREFIX):
+            return self._live(path[len(LIVE_PREFIX):], head)
+        if path in ("", "/") and self.base_path != "/":
+            return self._redirect(self.base_path)
+        target = self._resolve(path)
+        if target is None:
+            return self._not_found(head)
+        if target.is_dir():
+            if not path.endswith("/"):
+                return self._redirect(path + "/")
+            target = target / "index.html"
+        if not target.is_file():
+            return self._not_found(head)
+        self._send_file(target, 200, head)
 
-    def list_directory(self, path):
-        self.send_error(404)
-        return None
+    def _resolve(self, url_path: str) -> Path | None:
+        """The file a URL path names, or None when it is outside the base path or the site."""
+        if not url_path.startswith(self.base_path):
+            return None
+        rel = unquote(url_path[len(self.base_path):], errors="strict")
+        parts = [p for p in rel.replace("\\", "/").split("/") if p not in ("", ".")]
+        if any(p == ".." or "\0" in p for p in parts):
+            return None
+        root = self.root.resolve()
+        target = root.joinpath(*parts) if parts else root
+        try:
+            if not target.resolve().is_relative_to(root):
+                return None
+        except (OSError, ValueError):
+            return None
+        return target
 
-    def send_error(self, code, message=None, explain=None):
-        page = Path(self.directory) / "404.html"
-        if code == 404 and page.is_file():
-            body = page.read_bytes()
-            self.send_response(404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
-            return
-        super().send_error(code, message, explain)
+    # -- responses ----------------------------------------------------------------------------
+    def _send(self, status: int, content_type: str, body: bytes, head: bool, extra: dict | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        for key, value in (extra or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+    def _send_file(self, target: Path, status: int, head: bool) -> None:
+        body = target.read_bytes()
+        content_type = _content_type(target)
+        if self.live is not None and target.suffix == ".html":
+            body = self._inject(body)
+        self._send(status, content_type, body, head)
+
+    def _inject(self, body: bytes) -> bytes:
+        tag = f'<script src="{LIVE_PREFIX}live.js" data-build="{self.live.build}" defer></script>'.encode()
+        index = body.rfind(b"</body>")
+        return body[:index] + tag + body[index:] if index != -1 else body + tag
+
+    def _redirect(self, location: str) -> None:
+        self.send_response(301 if location.endswith("/") and location != self.base_path else 302)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _not_found(self, head: bool) -> None:
+        page = self.root / "404.html"
+        if page.is_file():
+            return self._send_file(page, 404, head)
+        if self.live is not None and not self.root.exists():  # no good build yet: show the errors
+            body = self._inject(b"<!DOCTYPE html><html lang=\"ja\"><head><meta charset=\"utf-8\"><title>katsudo</title>"
+                                b"</head><body><p>Building...</p></body></html>")
+            return self._send(503, "text/html; charset=utf-8", body, head)
+        self._send(404, "text/plain; charset=utf-8", b"404 Not Found\n", head)
+
+    def _live(self, name: str, head: bool) -> None:
+        if name == "live.js":
+            return self._send(200, "text/javascript; charset=utf-8", _LIVE_SCRIPT.encode(), head)
+        if name == "state":
+            body = json.dumps(self.live.state(), ensure_ascii=False).encode()
+            return self._send(200, "application/json; charset=utf-8", body, head)
+        if name == "events" and not head:
+            return self._events()
+        self._send(404, "text/plain; charset=utf-8", b"404 Not Found\n", head)
+
+    def _events(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        client = self.live.subscribe()
+        try:
+            self._event("state", json.dumps(self.live.state(), ensure_ascii=False))
+            while True:
+                try:
+                    event, payload = client.get(timeout=_KEEPALIVE_SECONDS)
+                except queue.Empty:
+                    self.wfile.write(b": keep-alive\n\n")
+                    self.wfile.flush()
+                    continue
+                self._event(event, payload)
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            pass
+        finally:
+            self.live.unsubscribe(client)
+
+    def _event(self, event: str, payload: str) -> None:
+        self.wfile.write(f"event: {event}\ndata: {payload}\n\n".encode("utf-8"))
+        self.wfile.flush()
 
 
-def make_server(folder: Path, base_path: str, host: str, port: int) -> http.server.ThreadingHTTPServer:
+class PreviewServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True  # an open event stream must not keep Ctrl-C waiting
+
+
+def make_server(folder: Path, base_path: str, host: str, port: int, live: LiveReload | None = None) -> PreviewServer:
     """An HTTP server for `folder` published under `base_path` (port 0: any free port)."""
-    handler_class = type("Handler", (_SiteHandler,), {
-        "base_path": base_path,
-        "extensions_map": {**_SiteHandler.extensions_map, **_TYPES},
-    })
-    return http.server.ThreadingHTTPServer((host, port), functools.partial(handler_class, directory=str(folder.resolve())))
+    handler = type("Handler", (_SiteHandler,), {"root": folder, "base_path": base_path, "live": live})
+    return PreviewServer((host, port), handler)
 
 
 def serve_folder(folder: Path, base_path: str, host: str, port: int, reporter: Reporter) -> None:

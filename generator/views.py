@@ -15,6 +15,8 @@ from generator.events import event_entries
 from generator.urls import absolute, archive_route, fiscal_route, category_route, link, tag_key, tag_route
 from generator.urls import events_route
 from generator.urls import series_route
+from generator.dates import fiscal_year, fiscal_year_label
+from generator.search import search_route
 
 
 def page_url(config: SiteConfig, route: str) -> str:
@@ -42,14 +44,19 @@ def site_view(site: Site) -> dict:
         "fiscal_url": page_url(config, fiscal_route()),
         "events_url": page_url(config, events_route()) if event_entries(site) else None,
         "series_url": page_url(config, series_route()) if site.series else None,
+        "search_url": page_url(config, search_route()),
+        "pagefind_url": page_url(config, "pagefind/"),
         "feed_url": page_url(config, "feed.xml"),
         "feed_abs_url": absolute(config.base_url, "feed.xml"),
     }
 
 
-def page_view(config: SiteConfig, kind: str, route: str, title: str | None, description: str | None) -> dict:
+def page_view(config: SiteConfig, kind: str, route: str, title: str | None, description: str | None,
+              image: str | None = None) -> dict:
+    """`image` is the route of the page's 1200×630 social card (og:image), if any."""
     return {"kind": kind, "url": page_url(config, route), "abs_url": absolute(config.base_url, route),
-            "title": title, "description": description or config.description}
+            "title": title, "description": description or config.description,
+            "image": absolute(config.base_url, image) if image else None}
 
 
 def link_view(config: SiteConfig, entry: Entry | None) -> dict | None:
@@ -75,6 +82,7 @@ def post_view(site: Site, entry: Entry, index: int | None = None) -> dict:
         event = {"start": meta.event.start, "end": meta.event.end, "place": meta.event.place,
                  "has_time": meta.event.has_time, "online": meta.event.online, "url": meta.event.url,
                  "capacity": meta.event.capacity, "contact": meta.event.contact}
+    fiscal = fiscal_year(meta.date, config.fiscal_year_start)
     older, newer = site.neighbours(index) if index is not None else (None, None)
     return {
         "title": meta.title,
@@ -100,6 +108,9 @@ def post_view(site: Site, entry: Entry, index: int | None = None) -> dict:
         "prev": link_view(config, older),
         "next": link_view(config, newer),
         "extra": meta.extra,
+        "attachments": list(entry.rendered.attachments),
+        "fiscal_year": {"label": fiscal_year_label(fiscal, config.fiscal_year_start, config.language, config.date_style),
+                        "url": page_url(config, fiscal_route(fiscal))},
     }
 
 

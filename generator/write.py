@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,7 +60,10 @@ def _same_file(old: Path, new: Path) -> bool:
         return False
 
 
-def write_site(out: Path, planned: list[PlannedPage], rendered: dict[str, bytes]) -> WriteResult:
+def write_site(out: Path, planned: list[PlannedPage], rendered: dict[str, bytes],
+               before_swap: Callable[[Path, Path], None] | None = None) -> WriteResult:
+    """`before_swap(staging, out)` runs on the complete new site before it is swapped in
+    (the search index); if it raises, nothing is published."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = out.parent / f".{out.name}.katsudo-new-{os.getpid()}"
@@ -94,6 +98,8 @@ def write_site(out: Path, planned: list[PlannedPage], rendered: dict[str, bytes]
             os.link(out / MARKER, staging / MARKER)
         else:
             (staging / MARKER).write_bytes(marker)
+        if before_swap is not None:
+            before_swap(staging, out)
         if out.exists():
             os.replace(out, retired)
         os.replace(staging, out)

@@ -367,7 +367,9 @@ def richer(site: SiteDir) -> SiteDir:
             tags: {tags}
         """, f"## 議題\n\n本文 {slug}。[前回](2024-06-17-teireikai.md)\n\n## 議題\n\n脚注[^1]\n\n[^1]: 注\n")
     site.write("content/posts/2024-08-01-photo/index.md", "---\ntitle: 写真\ndate: 2024-08-01\n---\n![写真](p.png)\n")
-    (site.root / "content/posts/2024-08-01-photo/p.png").write_bytes(b"\x89PNG fake")
+    from PIL import Image  # a real picture: photos are re-encoded (generator/images.py)
+
+    Image.new("RGB", (8, 6), (30, 120, 200)).save(site.root / "content/posts/2024-08-01-photo/p.png")
     site.write("content/pages/about.md", "---\ntitle: 私たちについて\n---\n[トップ](/) [記事](/posts/a/)\n")
     site.write("content/files/kiyaku.txt", "規約\n")
     return site
@@ -400,7 +402,7 @@ def test_base_url_option_moves_every_link(richer: SiteDir, tmp_path: Path):
     about = (out / "about/index.html").read_text(encoding="utf-8")
     assert 'href="/pr-7/"' in about and 'href="/pr-7/posts/a/"' in about
     photo = (out / "posts/photo/index.html").read_text(encoding="utf-8")
-    assert 'src="/pr-7/posts/photo/p.png"' in photo
+    assert re.search(r'src="/pr-7/posts/photo/p-[0-9a-f]{8}-8\.png"', photo)
     assert "https://preview.example.net/pr-7/posts/a/" in (out / "feed.xml").read_text(encoding="utf-8")
     assert "<loc>https://preview.example.net/pr-7/</loc>" in (out / "sitemap.xml").read_text(encoding="utf-8")
     assert "Sitemap: https://preview.example.net/pr-7/sitemap.xml" in (out / "robots.txt").read_text(encoding="utf-8")

@@ -1,0 +1,156 @@
+"""`katsudo serve`: watch the site's sources, rebuild through the cache, tell the browsers.
+
+Watchdog events become a set of changed paths; a burst of saves (editors write a temp file and
+rename it, or save several files) is debounced into one rebuild. The rebuild is the normal
+build with a BuildCache, so only what changed is re-rendered, and a failed rebuild leaves the
+last good site being served.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from generator.build import BuildOptions, build
+from generator.cache import BuildCache
+from generator.errors import KatsudoError
+from generator.report import Reporter
+from generator.serve import LiveReload
+from generator.sources import is_ignored
+
+WATCHED_FOLDERS = ("content", "templates", "assets")
+CONFIG_FILE = "site.yaml"
+DEBOUNCE_SECONDS = 0.12
+
+
+def is_source_path(site_root: Path, path: Path) -> bool:
+    """Whether a change to `path` can change the site (editor swap and backup files cannot)."""
+    try:
+        rel = path.resolve().relative_to(site_root.resolve())
+    except ValueError:
+        return False
+    if not rel.parts or any(is_ignored(Path(part)) for part in rel.parts):
+        return False
+    return rel.parts[0] in WATCHED_FOLDERS or rel.as_posix() == CONFIG_FILE
+
+
+def is_css_only(site_root: Path, paths: set[Path]) -> bool:
+    root = site_root.resolve()
+    return bool(paths) and all(p.suffix == ".css" and p.resolve().is_relative_to(root / "assets") for p in paths)
+
+
+@dataclass
+class Rebuilt:
+    ok: bool
+    seconds: float
+    pages: int  # pages rendered again (0 when nothing changed)
+    errors: list[str]
+
+
+class PreviewSession:
+    """Builds the preview again and again with one cache, and keeps LiveReload informed."""
+
+    def __init__(self, site_root: Path, out: Path, now: Callable[[], datetime], reporter: Reporter,
+                 drafts: bool = False, future: bool = False, live: LiveReload | None = None, language: str = "en",
+                 search: bool = False):
+        self.site_root, self.out, self.now, self.reporter = site_root, out, now, reporter
+        self.drafts, self.future, self.language, self.search = drafts, future, language, search
+        self.live = live or LiveReload()
+        self.cache = BuildCache()
+        self._lock = threading.Lock()
+
+    def rebuild(self, changed: set[Path] | None = None) -> Rebuilt:
+        with self._lock:
+            started = time.perf_counter()
+            # The search index takes seconds: it is refreshed after the browsers have reloaded.
+            options = BuildOptions(self.site_root, self.out, self.now(), self.drafts, self.future, search_index=False)
+            try:
+                build(options, Reporter(quiet=True), self.cache)
+            except KatsudoError as error:
+                messages = [e.format(Path.cwd(), self.language) for e in error.errors]
+                self.live.failed(messages)
+                return Rebuilt(False, time.perf_counter() - started, 0, messages)
+            self.live.succeeded(css_only=changed is not None and is_css_only(self.site_root, changed))
+            rebuilt = Rebuilt(True, time.perf_counter() - started, self.cache.stats.pages_rendered, [])
+        if self.search:
+            threading.Thread(target=self._index, name="katsudo-search-index", daemon=True).start()
+        return rebuilt
+
+    def _index(self) -> None:
+        """Refresh the search index of the preview; holds the lock so no swap happens meanwhile."""
+        from generator.search import index_folder
+
+        with self._lock:
+            try:
+                index_folder(self.out, self.language)
+            except KatsudoError as error:
+                self.reporter.error(error.errors[0])
+
+
+class _Collector(FileSystemEventHandler):
+    def __init__(self, site_root: Path, wake: Callable[[set[Path]], None]):
+        self.site_root, self.wake = site_root, wake
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in ("opened", "closed", "closed_no_write"):
+            return
+        if event.is_directory and event.event_type == "modified":
+            return  # a file inside changed: that file's own event says which
+        paths = {Path(str(event.src_path))}
+        if getattr(event, "dest_path", None):
+            paths.add(Path(str(event.dest_path)))
+        relevant = {p for p in paths if is_source_path(self.site_root, p)}
+        if relevant:
+            self.wake(relevant)
+
+
+class Watcher:
+    """Runs `on_change(paths)` once per burst of relevant file events, on its own thread."""
+
+    def __init__(self, site_root: Path, on_change: Callable[[set[Path]], None]):
+        self.site_root, self.on_change = site_root, on_change
+        self._pending: set[Path] = set()
+        self._last_event = 0.0
+        self._condition = threading.Condition()
+        self._stopped = False
+        self._observer = Observer()
+        self._observer.schedule(_Collector(site_root, self._wake), str(site_root), recursive=True)
+        self._thread = threading.Thread(target=self._run, name="katsudo-rebuild", daemon=True)
+
+    def _wake(self, paths: set[Path]) -> None:
+        with self._condition:
+            self._pending |= paths
+            self._last_event = time.monotonic()
+            self._condition.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._condition:
+                while not self._pending and not self._stopped:
+                    self._condition.wait()
+                if self._stopped:
+                    return
+                # Debounce: wait until the burst has been quiet for a moment.
+                while time.monotonic() - self._last_event < DEBOUNCE_SECONDS and not self._stopped:
+                    self._condition.wait(DEBOUNCE_SECONDS)
+                changed, self._pending = self._pending, set()
+            self.on_change(changed)
+
+    def start(self) -> None:
+        self._observer.start()
+        self._thread.start()
+
+    def stop(self) -> None:
+        with self._condition:
+            self._stopped = True
+            self._condition.notify()
+        self._observer.stop()
+        self._observer.join(timeout=5)
+        self._thread.join(timeout=5)
