@@ -12,6 +12,7 @@ import json
 import mimetypes
 import queue
 import threading
+import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -22,6 +23,7 @@ _TEXT_TYPES = {".html": "text/html", ".css": "text/css", ".js": "text/javascript
                ".txt": "text/plain", ".json": "application/json", ".ics": "text/calendar", ".svg": "image/svg+xml",
                ".webp": "image/webp", ".md": "text/markdown"}
 _KEEPALIVE_SECONDS = 15
+_SWAP_WAIT_SECONDS = 2.0
 
 _LIVE_SCRIPT = r"""(function () {
   "use strict";
@@ -143,24 +145,39 @@ class _SiteHandler(http.server.BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         if self.live is not None and path.startswith(LIVE_PREFIX):
             return self._live(path[len(LIVE_PREFIX):], head)
-        if path in ("", "/") and self.base_path != "/":
+        if path in ("", "/", self.base_path.rstrip("/")) and self.base_path != "/":
             return self._redirect(self.base_path)
+        # The build number is taken before the file is read: a page read during a swap then
+        # carries the older number, and the browser reloads once more instead of keeping stale text.
+        build = self.live.build if self.live is not None else 0
+        if self.live is not None and build > 0:
+            self._wait_for_swap()
         target = self._resolve(path)
         if target is None:
-            return self._not_found(head)
+            return self._not_found(head, build)
         if target.is_dir():
             if not path.endswith("/"):
                 return self._redirect(path + "/")
             target = target / "index.html"
         if not target.is_file():
-            return self._not_found(head)
-        self._send_file(target, 200, head)
+            return self._not_found(head, build)
+        self._send_file(target, 200, head, build)
+
+    def _wait_for_swap(self) -> None:
+        """A rebuild replaces the output folder by two renames; between them it does not exist.
+        A request arriving then waits (briefly) for the new folder instead of answering 404."""
+        deadline = time.monotonic() + _SWAP_WAIT_SECONDS
+        while not self.root.exists() and time.monotonic() < deadline:
+            time.sleep(0.005)
 
     def _resolve(self, url_path: str) -> Path | None:
         """The file a URL path names, or None when it is outside the base path or the site."""
         if not url_path.startswith(self.base_path):
             return None
-        rel = unquote(url_path[len(self.base_path):], errors="strict")
+        try:
+            rel = unquote(url_path[len(self.base_path):], errors="strict")
+        except UnicodeDecodeError:  # %ff and the like name no file katsudo writes
+            return None
         parts = [p for p in rel.replace("\\", "/").split("/") if p not in ("", ".")]
         if any(p == ".." or "\0" in p for p in parts):
             return None
@@ -185,15 +202,18 @@ class _SiteHandler(http.server.BaseHTTPRequestHandler):
         if not head:
             self.wfile.write(body)
 
-    def _send_file(self, target: Path, status: int, head: bool) -> None:
-        body = target.read_bytes()
+    def _send_file(self, target: Path, status: int, head: bool, build: int = 0) -> None:
+        try:
+            body = target.read_bytes()
+        except OSError:  # removed by a rebuild between the check and the read
+            return self._send(404, "text/plain; charset=utf-8", b"404 Not Found\n", head)
         content_type = _content_type(target)
         if self.live is not None and target.suffix == ".html":
-            body = self._inject(body)
+            body = self._inject(body, build)
         self._send(status, content_type, body, head)
 
-    def _inject(self, body: bytes) -> bytes:
-        tag = f'<script src="{LIVE_PREFIX}live.js" data-build="{self.live.build}" defer></script>'.encode()
+    def _inject(self, body: bytes, build: int) -> bytes:
+        tag = f'<script src="{LIVE_PREFIX}live.js" data-build="{build}" defer></script>'.encode()
         index = body.rfind(b"</body>")
         return body[:index] + tag + body[index:] if index != -1 else body + tag
 
@@ -203,13 +223,13 @@ class _SiteHandler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", "0")
         self.end_headers()
 
-    def _not_found(self, head: bool) -> None:
+    def _not_found(self, head: bool, build: int = 0) -> None:
         page = self.root / "404.html"
         if page.is_file():
-            return self._send_file(page, 404, head)
+            return self._send_file(page, 404, head, build)
         if self.live is not None and not self.root.exists():  # no good build yet: show the errors
             body = self._inject(b"<!DOCTYPE html><html lang=\"ja\"><head><meta charset=\"utf-8\"><title>katsudo</title>"
-                                b"</head><body><p>Building...</p></body></html>")
+                                b"</head><body><p>Building...</p></body></html>", build)
             return self._send(503, "text/html; charset=utf-8", body, head)
         self._send(404, "text/plain; charset=utf-8", b"404 Not Found\n", head)
 
