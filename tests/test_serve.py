@@ -1,0 +1,716 @@
+"""`katsudo serve`: the live preview as editors use it.
+
+- Incremental rebuilds through the in-process BuildCache are byte-identical to a clean build,
+  for every kind of change an editor makes, and a post edit re-renders only the pages showing it.
+- The file watcher: swap and backup files are ignored, a burst of saves is one rebuild.
+- `python -m generator serve` in a subprocess on a free port: edits, atomic saves, renames and
+  deletions show on the served pages; a broken save is reported as PATH:LINE and the last good
+  build stays served; Ctrl-C stops cleanly and leaves no temporary folder.
+- The server: MIME types and charset, index.html, Japanese paths, the site's 404 page, the
+  base_url sub-path, path traversal refused, no directory listings.
+- In real headless Chromium: the page reloads itself after a save, shows the error overlay on a
+  broken save until it is fixed, and a CSS-only change swaps the stylesheet without a reload.
+
+Everything that waits on the server polls with a deadline (a loaded 2-core CI machine can take
+seconds to rebuild); no fixed sleep decides a result.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import queue
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from conftest import NOW, REPO, run_cli
+from generator import watch
+from generator.build import BuildOptions, build
+from generator.cache import BuildCache
+from generator.report import Reporter
+
+TIMEOUT = 15.0  # seconds any single wait may take before the test fails
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)")
+
+# Posts of the example site the tests change. TEIREIKAI is linked from no other post, so
+# renaming or deleting OYAKO leaves no broken link behind.
+TEIREIKAI = "content/posts/2024-06-17-teireikai-2024-06.md"
+TEIREIKAI_URL = "/minato/posts/teireikai-2024-06/"
+TEIREIKAI_TITLE = "令和6年度 第2回定例会 会議録"
+OYAKO = "content/posts/2025-07-01-oyako-hiroba.md"
+OYAKO_SLUG = "oyako-hiroba"
+BROKEN_TITLE_LINE = "title：令和6年度 第2回定例会 会議録"  # a full-width colon: the commonest mistake
+
+
+def copy_example_site(dest: Path) -> Path:
+    """The repository's example site (content, theme, site.yaml) as a site an editor can change."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in ("content", "templates", "assets"):
+        shutil.copytree(REPO / name, dest / name)
+    shutil.copy2(REPO / "site.yaml", dest / "site.yaml")
+    return dest
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} is not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def atomic_save(path: Path, text: str) -> None:
+    """How many editors save: write a temporary file beside the real one, then rename it over."""
+    temporary = path.with_name(f".{path.name}.tmp-save")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def wait_until(condition, what: str, timeout: float = TIMEOUT):
+    """Poll `condition` until it returns something truthy; fail with `what` after `timeout`."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = condition()
+        if last:
+            return last
+        time.sleep(0.05)
+    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what} (last: {last!r})")
+
+
+# =========================================================================== incremental == clean
+
+BUILD_MOMENT = datetime(2026, 11, 22, 12, 0, tzinfo=ZoneInfo("Asia/Tokyo"))  # conftest.NOW
+
+
+def _body(site: Path) -> None:
+    path = site / TEIREIKAI
+    path.write_text(path.read_text(encoding="utf-8") + "\n## 追記\n\n次回は7月15日です。\n", encoding="utf-8")
+
+
+def _rename(site: Path) -> None:
+    (site / OYAKO).rename(site / "content/posts/2025-07-02-natsu-hiroba.md")
+
+
+def _add(site: Path) -> None:
+    (site / "content/posts/2026-11-01-shinki-houkoku.md").write_text(
+        "---\ntitle: 新しい報告\ndate: 2026-11-01 10:00\ncategory: event\ntags: [防災, 新しいタグ]\n---\n\n"
+        "本文です。[6月の定例会](2024-06-17-teireikai-2024-06.md)を受けて開きました。\n", encoding="utf-8")
+
+
+CHANGES = {
+    "post body": _body,
+    "title": lambda site: edit(site / TEIREIKAI, f"title: {TEIREIKAI_TITLE}", "title: 6月定例会の会議録（改訂）"),
+    "tags": lambda site: edit(site / TEIREIKAI, "  - 民生委員\n", "  - 民生委員\n  - 見守り活動\n"),
+    "category": lambda site: edit(site / TEIREIKAI, "category: meeting", "category: workshop"),
+    "date": lambda site: edit(site / TEIREIKAI, "date: 2024-06-17 19:00", "date: 2025-01-20 19:00"),
+    "add post": _add,
+    "delete post": lambda site: (site / OYAKO).unlink(),
+    "rename post": _rename,
+    "template": lambda site: edit(site / "templates/post.html", "</article>", "<p>テンプレートを変えました</p></article>"),
+    "partial template": lambda site: edit(site / "templates/partials/post_card.html", "</article>",
+                                          "<p>カードを変えました</p></article>"),
+    "asset css": lambda site: (site / "assets/css/style.css").open("a", encoding="utf-8").write(
+        "\n.katsudo-test { color: rgb(1, 2, 3); }\n"),
+    "ui strings": lambda site: edit(site / "templates/strings/ja.yaml", "title_tags: タグ一覧", "title_tags: タグの一覧"),
+    "site.yaml": lambda site: edit(site / "site.yaml", "per_page: 5", "per_page: 3"),
+}
+
+
+def _build(site: Path, out: Path, cache: BuildCache | None):
+    return build(BuildOptions(site, out, BUILD_MOMENT, search_index=False), Reporter(quiet=True), cache)
+
+
+@pytest.fixture
+def example_copy(tmp_path) -> Path:
+    return copy_example_site(tmp_path / "site")
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_incremental_rebuild_is_byte_identical_to_a_clean_build(example_copy, tmp_path, change):
+    site, cache = example_copy, BuildCache()
+    incremental = tmp_path / "incremental"
+    _build(site, incremental, cache)
+    before = tree(incremental)
+    # The cache keys posts by file stamps: make sure the edit lands in a later clock tick.
+    time.sleep(0.01)
+    CHANGES[change](site)
+    _build(site, incremental, cache)
+    _build(site, tmp_path / "clean", None)
+    after, clean = tree(incremental), tree(tmp_path / "clean")
+    assert after != before, "the change did not show in the incremental build at all"
+    assert sorted(after) == sorted(clean), "the incremental build has other files than a clean build"
+    differing = [name for name in clean if after[name] != clean[name]]
+    assert differing == [], f"incremental output differs from a clean build in {differing[:5]}"
+
+
+def test_a_post_edit_rerenders_only_the_pages_that_show_the_post(example_copy, tmp_path):
+    site, cache = example_copy, BuildCache()
+    out = tmp_path / "out"
+    first = _build(site, out, cache)
+    keys = {file: key for file, (key, _) in cache.pages.items()}
+    time.sleep(0.01)
+    _body(site)
+    _build(site, out, cache)
+    rerendered = {file for file, (key, _) in cache.pages.items() if keys.get(file) != key}
+    # A page shows the post when it links to it (lists) or carries its text (the annual report).
+    showing = {name for name, data in tree(out).items()
+               if name.endswith(".html") and (TEIREIKAI_URL.encode() in data or "次回は7月15日です".encode() in data)}
+    assert "posts/teireikai-2024-06/index.html" in rerendered
+    assert rerendered <= showing, f"re-rendered pages that do not show the post: {sorted(rerendered - showing)}"
+    assert cache.stats.pages_rendered == len(rerendered) < first.pages / 2
+
+
+def test_an_unchanged_rebuild_renders_nothing(example_copy, tmp_path):
+    cache = BuildCache()
+    _build(example_copy, tmp_path / "out", cache)
+    _build(example_copy, tmp_path / "out", cache)
+    assert (cache.stats.posts_loaded, cache.stats.markdown_rendered, cache.stats.pages_rendered) == (0, 0, 0)
+
+
+# =========================================================================== which files count
+
+@pytest.mark.parametrize("rel, counts", [
+    ("content/posts/2024-06-17-teireikai.md", True),
+    ("content/posts/2025-02-15-bousai/photo.jpg", True),
+    ("templates/post.html", True),
+    ("assets/css/style.css", True),
+    ("site.yaml", True),
+    ("content/posts/.2024-06-17-teireikai.md.swp", False),  # vim
+    ("content/posts/2024-06-17-teireikai.md~", False),  # vim/emacs backup
+    ("content/posts/.#2024-06-17-teireikai.md", False),  # emacs lock
+    ("content/posts/#2024-06-17-teireikai.md#", False),  # emacs auto-save
+    ("content/posts/4913", False),  # vim's "can I write here" probe
+    ("content/posts/.goutputstream-ABC123", False),  # gedit's temporary file before the rename
+    ("public/index.html", False),  # the preview's own output inside the site
+    (".public.katsudo-new-123/index.html", False),
+    ("README.md", False),
+])
+def test_only_source_files_trigger_a_rebuild(tmp_path, rel, counts):
+    assert watch.is_source_path(tmp_path, tmp_path / rel) is counts
+
+
+def test_a_burst_of_saves_is_one_rebuild_and_swap_files_are_ignored(tmp_path, monkeypatch):
+    # A generous quiet period, so that a slow CI machine cannot split the burst by accident.
+    monkeypatch.setattr(watch, "DEBOUNCE_SECONDS", 0.5)
+    site = copy_example_site(tmp_path / "site")
+    calls: queue.Queue[set[Path]] = queue.Queue()
+    watcher = watch.Watcher(site, calls.put)
+    watcher.start()
+    try:
+        post = site / TEIREIKAI
+        posts = post.parent
+        # vim: probe file, swap file, backup; then the real write. emacs: lock file. Others: temp + rename.
+        (posts / "4913").write_text("")
+        (posts / "4913").unlink()
+        (posts / f".{post.name}.swp").write_bytes(b"b0VIM 9.0")
+        shutil.copy(post, posts / f"{post.name}~")
+        (posts / f".#{post.name}").write_text("editor@host.1234")
+        atomic_save(post, post.read_text(encoding="utf-8") + "\n追記です。\n")
+        edit(site / "templates/post.html", "</article>", "<!-- x --></article>")
+        first = calls.get(timeout=TIMEOUT)
+        # A sentinel save after the first rebuild: if the burst had been split, its leftovers
+        # would come before (or with) the sentinel.
+        sentinel = site / "assets/css/style.css"
+        sentinel.write_text(sentinel.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        second = calls.get(timeout=TIMEOUT)
+    finally:
+        watcher.stop()
+    assert {p.resolve() for p in first} == {post.resolve(), (site / "templates/post.html").resolve()}
+    assert {p.resolve() for p in second} == {sentinel.resolve()}
+
+
+# =========================================================================== the serve subprocess
+
+@dataclass
+class Preview:
+    """`python -m generator serve` running in a subprocess, with what it printed so far."""
+
+    process: subprocess.Popen
+    site: Path
+    stdout: list[str] = field(default_factory=list)
+    stderr: list[str] = field(default_factory=list)
+    url: str = ""  # e.g. http://127.0.0.1:41234/minato/
+
+    @property
+    def port(self) -> int:
+        return int(re.match(r"http://[^:/]+:(\d+)/", self.url).group(1))
+
+    def rebuilds(self) -> list[str]:
+        return [line for line in self.stdout if line.startswith("rebuilt ")]
+
+    def get(self, path: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
+        """One request with the raw path (no client-side normalisation of '..' or '%2e')."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT)
+        try:
+            connection.request(method, path)
+            response = connection.getresponse()
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+        finally:
+            connection.close()
+
+    def text(self, path: str) -> str:
+        status, _, body = self.get(path)
+        assert status == 200, f"{path}: {status}"
+        return body.decode("utf-8")
+
+    def state(self) -> dict:
+        return json.loads(self.get("/__katsudo/state")[2])
+
+    def wait_for_rebuild(self, count_before: int, what: str) -> str:
+        """The next 'rebuilt …' line after `count_before` of them, or the test fails."""
+        wait_until(lambda: len(self.rebuilds()) > count_before or self.process.poll() is not None, what)
+        assert self.process.poll() is None, "the server stopped:\n" + "\n".join(self.stderr)
+        return self.rebuilds()[count_before]
+
+    def stop(self) -> int:
+        """Ctrl-C, as an editor stops it; killed only if it does not stop by itself."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+
+def _pump(stream, lines: list[str]) -> None:
+    for line in stream:
+        lines.append(line.rstrip("\n"))
+
+
+def start_preview(site: Path, *args: str, env: dict[str, str] | None = None) -> Preview:
+    """Start the preview in `site` (as `make serve` does, from the site folder) and wait for its URL."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "-s", ".", "--port", "0", *args],
+        cwd=site, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+        env={**os.environ, "KATSUDO_NOW": NOW, "PYTHONUNBUFFERED": "1", **(env or {})})
+    preview = Preview(process, site)
+    for stream, lines in ((process.stdout, preview.stdout), (process.stderr, preview.stderr)):
+        threading.Thread(target=_pump, args=(stream, lines), daemon=True).start()
+    try:
+        line = wait_until(lambda: next((l for l in preview.stdout if l.startswith("previewing at ")), None)
+                          or process.poll() is not None, "the server to start", timeout=60)
+        assert process.poll() is None, "serve exited:\n" + "\n".join(preview.stdout + preview.stderr)
+        preview.url = line.split()[2]
+    except BaseException:
+        preview.stop()
+        raise
+    return preview
+
+
+@pytest.fixture
+def preview(tmp_path):
+    """The example site served from a preview folder (-o) the test can also look into."""
+    site = copy_example_site(tmp_path / "site")
+    running = start_preview(site, "-o", str(tmp_path / "preview" / "site"))
+    yield running
+    running.stop()
+
+
+def page_links_to(preview: Preview, path: str, slug: str) -> bool:
+    return f"/minato/posts/{slug}/" in preview.text(path)
+
+
+def test_first_build_is_reported_and_the_site_is_served_under_its_base_path(preview):
+    assert re.fullmatch(r"rebuilt \d+ pages in \d+ ms \(first build\)", preview.rebuilds()[0])
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/minato/", preview.url)
+    assert TEIREIKAI_TITLE in preview.text(TEIREIKAI_URL)
+
+
+def test_a_saved_post_is_rebuilt_and_served_with_one_line_in_the_terminal(preview):
+    before = len(preview.rebuilds())
+    post = preview.site / TEIREIKAI
+    atomic_save(post, post.read_text(encoding="utf-8").replace(TEIREIKAI_TITLE, "6月定例会の会議録（改訂）"))
+    line = preview.wait_for_rebuild(before, "the rebuild after saving the post")
+    assert re.fullmatch(r"rebuilt \d+ pages in \d+ ms \(content/posts/2024-06-17-teireikai-2024-06\.md\)", line), line
+    assert "6月定例会の会議録（改訂）" in preview.text(TEIREIKAI_URL)
+    assert "6月定例会の会議録（改訂）" in preview.text("/minato/archive/2024/06/")
+    assert preview.stderr == []
+
+
+def test_swap_and_backup_files_never_trigger_a_rebuild(preview):
+    posts = preview.site / "content/posts"
+    before = len(preview.rebuilds())
+    for name in (".2024-06-17-teireikai-2024-06.md.swp", "2024-06-17-teireikai-2024-06.md~", ".#2024-06-17-teireikai-2024-06.md",
+                 "4913"):
+        (posts / name).write_text("---\ntitle: 壊れた\n---\n", encoding="utf-8")
+    (posts / "4913").unlink()
+    # Then a real save: the rebuild it causes must name only the real file.
+    edit(preview.site / TEIREIKAI, "## 日時", "## 日時と時間")
+    line = preview.wait_for_rebuild(before, "the rebuild after the real save")
+    assert line.endswith(f"({TEIREIKAI})"), line
+    assert "日時と時間" in preview.text(TEIREIKAI_URL)
+    assert preview.stderr == []
+
+
+def test_a_renamed_post_moves_and_a_deleted_post_disappears_from_every_list(preview, tmp_path):
+    out = tmp_path / "preview" / "site"
+    lists = ["/minato/", "/minato/archive/2025/", "/minato/categories/event/", "/minato/events/",
+             "/minato/tags/" + quote("子育て支援") + "/", "/minato/feed.xml", "/minato/sitemap.xml"]
+    assert all(page_links_to(preview, path, OYAKO_SLUG) for path in lists)
+
+    before = len(preview.rebuilds())
+    (preview.site / OYAKO).rename(preview.site / "content/posts/2025-07-01-natsu-hiroba.md")
+    preview.wait_for_rebuild(before, "the rebuild after the rename")
+    assert preview.get(f"/minato/posts/{OYAKO_SLUG}/")[0] == 404
+    assert "親子ふれあい広場" in preview.text("/minato/posts/natsu-hiroba/")
+    for path in lists:
+        assert page_links_to(preview, path, "natsu-hiroba") and not page_links_to(preview, path, OYAKO_SLUG), path
+
+    before = len(preview.rebuilds())
+    (preview.site / "content/posts/2025-07-01-natsu-hiroba.md").unlink()
+    preview.wait_for_rebuild(before, "the rebuild after the deletion")
+    assert preview.get("/minato/posts/natsu-hiroba/")[0] == 404
+    still_there = [name for name, data in tree(out).items() if b"natsu-hiroba" in data]
+    assert still_there == [], f"the deleted post is still shown in {still_there}"
+
+
+def test_a_template_change_shows_on_every_page(preview):
+    before = len(preview.rebuilds())
+    edit(preview.site / "templates/base.html", "</footer>", "<p>テンプレートの変更</p></footer>")
+    line = preview.wait_for_rebuild(before, "the rebuild after the template change")
+    assert line.endswith("(templates/base.html)"), line
+    for path in ("/minato/", TEIREIKAI_URL, "/minato/tags/", "/minato/no-such-page/"):
+        assert "テンプレートの変更" in preview.get(path)[2].decode("utf-8"), path
+
+
+def test_a_broken_save_keeps_the_last_good_build_until_it_is_fixed(preview):
+    post = preview.site / TEIREIKAI
+    good = post.read_text(encoding="utf-8")
+    atomic_save(post, good.replace(f"title: {TEIREIKAI_TITLE}", BROKEN_TITLE_LINE))
+    wait_until(lambda: preview.state()["errors"], "the error to reach the server's state")
+    message = preview.state()["errors"][0]
+    assert message.startswith(f"{TEIREIKAI}:2: error: full-width colon"), message
+    assert "hint:" in message
+    wait_until(lambda: any(line.startswith(f"{TEIREIKAI}:2: error: ") for line in preview.stderr), "the error in the terminal")
+    wait_until(lambda: any("still serving the last good build" in line for line in preview.stderr), "the summary line")
+    # The last good build is still what readers get.
+    assert TEIREIKAI_TITLE in preview.text(TEIREIKAI_URL)
+
+    before = len(preview.rebuilds())
+    atomic_save(post, good.replace(TEIREIKAI_TITLE, "直した題名"))
+    preview.wait_for_rebuild(before, "the rebuild after the fix")
+    assert preview.state()["errors"] == []
+    assert "直した題名" in preview.text(TEIREIKAI_URL)
+
+
+def test_live_reload_events_tell_browsers_what_changed(preview):
+    """The SSE stream: state on connect, css for a stylesheet, reload for content, failed with the message."""
+    events: queue.Queue[tuple[str, dict]] = queue.Queue()
+    connection = http.client.HTTPConnection("127.0.0.1", preview.port, timeout=TIMEOUT * 4)
+    connection.request("GET", "/__katsudo/events")
+    response = connection.getresponse()
+    assert response.status == 200 and response.getheader("Content-Type").startswith("text/event-stream")
+
+    def read() -> None:
+        name = None
+        try:
+            for raw in response:
+                line = raw.decode("utf-8").rstrip("\n")
+                if line.startswith("event: "):
+                    name = line[len("event: "):]
+                elif line.startswith("data: "):
+                    events.put((name, json.loads(line[len("data: "):])))
+        except (OSError, ValueError):
+            pass
+
+    threading.Thread(target=read, daemon=True).start()
+    try:
+        name, state = events.get(timeout=TIMEOUT)
+        assert name == "state" and state["errors"] == []
+        css = preview.site / "assets/css/style.css"
+        css.write_text(css.read_text(encoding="utf-8") + "\nbody { outline: 1px solid red; }\n", encoding="utf-8")
+        assert events.get(timeout=TIMEOUT)[0] == "css"
+        post = preview.site / TEIREIKAI
+        good = post.read_text(encoding="utf-8")
+        post.write_text(good.replace(f"title: {TEIREIKAI_TITLE}", BROKEN_TITLE_LINE), encoding="utf-8")
+        name, state = events.get(timeout=TIMEOUT)
+        assert name == "failed" and state["errors"][0].startswith(f"{TEIREIKAI}:2: error: ")
+        post.write_text(good, encoding="utf-8")
+        assert events.get(timeout=TIMEOUT)[0] == "reload"
+    finally:
+        connection.close()
+
+
+def test_ctrl_c_stops_cleanly_and_removes_the_temporary_preview(tmp_path):
+    site = copy_example_site(tmp_path / "site")
+    temp_root = tmp_path / "tmp"
+    temp_root.mkdir()
+    running = start_preview(site, env={"TMPDIR": str(temp_root)})
+    try:
+        assert [p.name[:len("katsudo-preview-")] for p in temp_root.iterdir()] == ["katsudo-preview-"]
+        assert not (site / "public").exists(), "the preview must not be built into the published folder"
+        assert running.get("/minato/")[0] == 200
+    finally:
+        code = running.stop()
+    assert code == 0
+    assert running.stdout[-1] == "stopped"
+    assert not any("Traceback" in line for line in running.stderr), "\n".join(running.stderr)
+    assert list(temp_root.iterdir()) == []
+    # Only the photo cache (kept on purpose, like a build's) is new in the site folder.
+    assert sorted(p.name for p in site.iterdir()) == [".katsudo-cache", "assets", "content", "site.yaml", "templates"]
+
+
+def test_a_port_in_use_is_said_aloud_and_the_next_free_one_is_used(tmp_path):
+    site = copy_example_site(tmp_path / "site")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        process = subprocess.Popen([sys.executable, "-m", "generator", "serve", "-s", ".", "--port", str(port)],
+                                   cwd=site, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   env={**os.environ, "KATSUDO_NOW": NOW, "PYTHONUNBUFFERED": "1"})
+        running = Preview(process, site)
+        for stream, lines in ((process.stdout, running.stdout), (process.stderr, running.stderr)):
+            threading.Thread(target=_pump, args=(stream, lines), daemon=True).start()
+        try:
+            notice = wait_until(lambda: next((l for l in running.stdout if l.startswith("port ")), None),
+                                "the port notice", timeout=60)
+            line = wait_until(lambda: next((l for l in running.stdout if l.startswith("previewing at ")), None),
+                              "the server to start")
+            running.url = line.split()[2]
+            assert notice == f"port {port} is in use; using {running.port} instead"
+            assert running.port != port and running.get("/minato/")[0] == 200
+        finally:
+            running.stop()
+
+
+def test_listening_beyond_this_computer_prints_a_warning(tmp_path):
+    running = start_preview(copy_example_site(tmp_path / "site"), "--host", "0.0.0.0")
+    try:
+        assert any(line.startswith("warning: listening on 0.0.0.0") for line in running.stderr)
+        assert running.get("/minato/")[0] == 200
+    finally:
+        running.stop()
+
+
+def test_open_starts_the_browser_at_the_preview(tmp_path):
+    opened = tmp_path / "opened.txt"
+    fake_browser = tmp_path / "fake-browser"
+    fake_browser.write_text(f'#!/bin/sh\necho "$1" > {opened}\n')
+    fake_browser.chmod(0o755)
+    running = start_preview(copy_example_site(tmp_path / "site"), "--open", env={"BROWSER": str(fake_browser)})
+    try:
+        wait_until(opened.exists, "the browser to be started")
+        wait_until(lambda: opened.read_text().strip(), "the browser's address")
+        assert opened.read_text().strip() == running.url
+    finally:
+        running.stop()
+
+
+def test_built_output_never_contains_the_live_reload_script(tmp_path):
+    out = tmp_path / "public"
+    result = run_cli("build", "-s", str(REPO), "-o", str(out), "-q")
+    assert result.exit_code == 0, result.stderr
+    carrying = [name for name, data in tree(out).items() if b"__katsudo" in data]
+    assert carrying == []
+
+
+# =========================================================================== serving
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """One unchanged preview for the read-only tests; a secret file sits right beside its folder."""
+    root = tmp_path_factory.mktemp("served")
+    site = copy_example_site(root / "site")
+    (root / "preview").mkdir()
+    (root / "preview" / "secret.txt").write_text("SECRET-DO-NOT-SERVE", encoding="utf-8")
+    running = start_preview(site, "-o", str(root / "preview" / "site"))
+    yield running
+    running.stop()
+
+
+@pytest.mark.parametrize("path, content_type", [
+    ("/minato/", "text/html; charset=utf-8"),
+    ("/minato/assets/css/style.css", "text/css; charset=utf-8"),
+    ("/minato/assets/js/textsize.js", "text/javascript; charset=utf-8"),
+    ("/minato/assets/favicon.svg", "image/svg+xml; charset=utf-8"),
+    ("/minato/feed.xml", "application/xml; charset=utf-8"),
+    ("/minato/sitemap.xml", "application/xml; charset=utf-8"),
+    ("/minato/robots.txt", "text/plain; charset=utf-8"),
+    ("/minato/events.ics", "text/calendar; charset=utf-8"),
+    ("/minato/posts/bousai-kunren/checklist.txt", "text/plain; charset=utf-8"),
+    ("/minato/posts/shashin-houkoku/houkokusho.pdf", "application/pdf"),
+    ("/minato/404.html", "text/html; charset=utf-8"),
+])
+def test_files_are_served_with_their_type_and_charset(served, path, content_type):
+    status, headers, body = served.get(path)
+    assert (status, headers["content-type"]) == (200, content_type)
+    assert int(headers["content-length"]) == len(body) > 0
+
+
+def test_photos_are_served_as_images(served):
+    page = served.text("/minato/posts/shashin-houkoku/")
+    for ext, kind in (("webp", "image/webp"), ("jpg", "image/jpeg")):
+        src = re.search(rf'/minato/posts/shashin-houkoku/[^"\s]+\.{ext}', page).group(0)
+        status, headers, body = served.get(src)
+        assert (status, headers["content-type"]) == (200, kind), src
+        assert body[:4] in (b"RIFF", b"\xff\xd8\xff\xe0", b"\xff\xd8\xff\xdb", b"\xff\xd8\xff\xe1")
+
+
+def test_folder_addresses_serve_their_index_and_redirect_without_slash(served):
+    assert TEIREIKAI_TITLE in served.text(TEIREIKAI_URL)
+    status, headers, _ = served.get(TEIREIKAI_URL.rstrip("/"))
+    assert (status, headers["location"]) == (301, TEIREIKAI_URL)
+    status, headers, _ = served.get("/")
+    assert status in (301, 302) and headers["location"] == "/minato/"
+    status, headers, _ = served.get("/minato")
+    assert status in (301, 302) and headers["location"] == "/minato/"
+
+
+def test_percent_encoded_japanese_paths(served):
+    page = served.text("/minato/tags/%E5%9C%B0%E5%9F%9F%E7%A6%8F%E7%A5%89/")  # /tags/地域福祉/
+    assert re.search(r"<h1[^>]*>[^<]*地域福祉", page)
+    assert "居場所づくり講座" in served.text("/minato/series/%E5%B1%85%E5%A0%B4%E6%89%80%E3%81%A5%E3%81%8F%E3%82%8A%E8%AC%9B%E5%BA%A7/")
+
+
+@pytest.mark.parametrize("path", ["/minato/no-such-report/", "/minato/posts/no-such-report/", "/elsewhere/",
+                                  "/minato/%ff/", "/minato/%E5%9C/", "/minato/tags/%E5%9C%B0"])
+def test_unknown_addresses_get_the_sites_404_page(served, path):
+    status, headers, body = served.get(path)
+    assert status == 404
+    assert headers["content-type"] == "text/html; charset=utf-8"
+    assert 'href="/minato/"' in body.decode("utf-8"), "the site's own 404 page, with its links"
+
+
+def test_head_requests_get_headers_only(served):
+    status, headers, body = served.get("/minato/", method="HEAD")
+    assert status == 200 and body == b"" and int(headers["content-length"]) > 0
+
+
+@pytest.mark.parametrize("path", [
+    "/minato/../secret.txt", "/minato/../preview/secret.txt", "/minato/posts/../../secret.txt",
+    "/minato/%2e%2e/secret.txt", "/minato/%2E%2E/secret.txt", "/minato/%2e%2e%2fsecret.txt", "/minato/..%2fsecret.txt",
+    "/minato/.%2e/secret.txt", "/minato/..%2Fsecret.txt", "/minato/..%5csecret.txt", "/minato/..\\secret.txt",
+    "/minato/posts\\..\\..\\secret.txt", "/minato/%252e%252e%252fsecret.txt", "/minato/%c0%ae%c0%ae/secret.txt",
+    "/minato/..%00/secret.txt", "/minato//..//secret.txt", "/../secret.txt", "/minato/..;/secret.txt",
+])
+def test_path_traversal_is_refused(served, path):
+    status, _, body = served.get(path)
+    assert status in (400, 403, 404), status
+    assert b"SECRET-DO-NOT-SERVE" not in body
+
+
+def test_site_sources_are_not_reachable(served):
+    for path in ("/minato/../site.yaml", "/site.yaml", "/minato/site.yaml", "/minato/content/posts/"):
+        status, _, body = served.get(path)
+        assert status == 404 and b"base_url" not in body, path
+
+
+@pytest.mark.parametrize("path", ["/minato/assets/", "/minato/assets/css/", "/minato/posts/shashin-houkoku/images/"])
+def test_no_directory_listings(served, path):
+    status, _, body = served.get(path)
+    assert status == 404
+    assert body == served.get("/minato/no-such-page/")[2], "a folder without index.html is just not found"
+
+
+def test_served_pages_carry_the_live_reload_script_once(served):
+    for path in ("/minato/", TEIREIKAI_URL, "/minato/no-such-page/"):
+        assert served.get(path)[2].count(b'<script src="/__katsudo/live.js"') == 1, path
+    status, headers, body = served.get("/__katsudo/live.js")
+    assert (status, headers["content-type"]) == (200, "text/javascript; charset=utf-8")
+    assert b"EventSource" in body
+    assert b"__katsudo" not in served.get("/minato/feed.xml")[2]
+
+
+# =========================================================================== in Chromium
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def tab(browser):
+    context = browser.new_context(viewport={"width": 1000, "height": 800}, locale="ja-JP")
+    yield context.new_page()
+    context.close()
+
+
+def open_and_mark(tab, url: str) -> None:
+    """Open `url` and wait for the live-reload stream; the marker variable dies with a reload."""
+    with tab.expect_response(lambda response: response.url.endswith("/__katsudo/events")):
+        tab.goto(url)
+    tab.evaluate("window.katsudoTestMarker = 'still the same page'")
+
+
+def marker(tab) -> str | None:
+    return tab.evaluate("window.katsudoTestMarker || null")
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_the_page_reloads_by_itself_after_a_save(preview, tab):
+    open_and_mark(tab, preview.url.replace("/minato/", TEIREIKAI_URL))
+    assert tab.locator("h1").inner_text().strip() == TEIREIKAI_TITLE
+    edit(preview.site / TEIREIKAI, f"title: {TEIREIKAI_TITLE}", "title: 保存すると変わる題名")
+    tab.wait_for_function("document.querySelector('h1').textContent.trim() === '保存すると変わる題名'",
+                          timeout=TIMEOUT * 1000)
+    assert marker(tab) is None, "the new text must come from a reload"
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_a_broken_save_shows_an_overlay_on_every_open_page_until_fixed(preview, browser):
+    context = browser.new_context(locale="ja-JP")
+    try:
+        post_tab, list_tab = context.new_page(), context.new_page()
+        open_and_mark(post_tab, preview.url.replace("/minato/", TEIREIKAI_URL))
+        open_and_mark(list_tab, preview.url + "archive/2024/06/")
+        post = preview.site / TEIREIKAI
+        good = post.read_text(encoding="utf-8")
+        atomic_save(post, good.replace(f"title: {TEIREIKAI_TITLE}", BROKEN_TITLE_LINE))
+        for tab in (post_tab, list_tab):
+            overlay = tab.locator("#katsudo-error-overlay")
+            overlay.wait_for(state="visible", timeout=TIMEOUT * 1000)
+            text = overlay.inner_text()
+            assert f"{TEIREIKAI}:2: error: full-width colon" in text
+            assert "hint: replace" in text
+            assert overlay.get_attribute("role") == "alert"
+            assert marker(tab) == "still the same page", "the last good page stays, under the overlay"
+        assert post_tab.locator("h1").inner_text().strip() == TEIREIKAI_TITLE
+
+        atomic_save(post, good.replace(TEIREIKAI_TITLE, "直して保存した題名"))
+        for tab in (post_tab, list_tab):
+            tab.wait_for_function("!document.getElementById('katsudo-error-overlay') && window.katsudoTestMarker === undefined",
+                                  timeout=TIMEOUT * 1000)
+        assert post_tab.locator("h1").inner_text().strip() == "直して保存した題名"
+        assert "直して保存した題名" in list_tab.locator("main").inner_text()
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_a_css_change_swaps_the_stylesheet_without_a_reload(preview, tab):
+    open_and_mark(tab, preview.url)
+    css = preview.site / "assets/css/style.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\nbody { outline: 3px solid rgb(1, 2, 3); }\n", encoding="utf-8")
+    tab.wait_for_function("getComputedStyle(document.body).outlineColor === 'rgb(1, 2, 3)'", timeout=TIMEOUT * 1000)
+    assert marker(tab) == "still the same page", "a stylesheet change must not reload the page"
