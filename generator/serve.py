@@ -55,27 +55,73 @@ _LIVE_SCRIPT = r"""(function () {
     document.body.appendChild(overlay);
   }
   function swapStyles(version) {
+    // The new sheet is added beside the old one, which goes once the new one has loaded:
+    // the page never shows unstyled for a moment.
     document.querySelectorAll('link[rel="stylesheet"]').forEach(function (link) {
       var url = new URL(link.href);
       url.searchParams.set("katsudo", version);
-      link.href = url.toString();
+      var fresh = link.cloneNode();
+      fresh.href = url.toString();
+      fresh.addEventListener("load", function () { link.remove(); });
+      fresh.addEventListener("error", function () { link.remove(); });
+      link.after(fresh);
     });
+  }
+  // What the page knows of the preview (also lets a test see that the page is listening).
+  var live = window.katsudoLive = { connected: false, build: build };
+  function receive(event, state) {
+    live.connected = true;
+    if (event === "state") {
+      if (state.errors.length) { show(state.errors); }
+      else if (state.build !== build) { location.reload(); }
+      else { hide(); }
+    } else if (event === "reload") {
+      location.reload();
+    } else if (event === "css") {
+      build = live.build = state.build;
+      hide();
+      swapStyles(state.build);
+    } else if (event === "failed") {
+      show(state.errors);
+    }
+  }
+  // One event stream for all open pages, held by a shared worker: a browser opens at most six
+  // connections to one host, and a stream per tab would leave a seventh tab loading forever.
+  if (window.SharedWorker) {
+    try {
+      var worker = new SharedWorker("/__katsudo/worker.js", { name: "katsudo-live-reload" });
+      worker.port.onmessage = function (message) { receive(message.data.event, message.data.state); };
+      worker.port.start();
+      return;
+    } catch (error) { /* fall back to a stream of this page's own */ }
   }
   if (!window.EventSource) { return; }
   var source = new EventSource("/__katsudo/events");
-  source.addEventListener("state", function (event) {
-    var state = JSON.parse(event.data);
-    if (state.errors.length) { show(state.errors); } else if (state.build !== build) { location.reload(); }
+  ["state", "reload", "css", "failed"].forEach(function (name) {
+    source.addEventListener(name, function (event) { receive(name, JSON.parse(event.data)); });
   });
-  source.addEventListener("reload", function () { location.reload(); });
-  source.addEventListener("css", function (event) {
-    var state = JSON.parse(event.data);
-    build = state.build;
-    hide();
-    swapStyles(state.build);
-  });
-  source.addEventListener("failed", function (event) { show(JSON.parse(event.data).errors); });
 })();
+"""
+
+# The shared worker behind every open page: one EventSource, its messages passed to each page.
+# A page that connects gets the latest state at once, like a stream of its own would send.
+_WORKER_SCRIPT = r""""use strict";
+var ports = [];
+var latest = null;
+var source = new EventSource("/__katsudo/events");
+["state", "reload", "css", "failed"].forEach(function (name) {
+  source.addEventListener(name, function (event) {
+    var message = { event: name, state: JSON.parse(event.data) };
+    latest = { event: "state", state: message.state };
+    ports.forEach(function (port) { port.postMessage(message); });
+  });
+});
+self.onconnect = function (event) {
+  var port = event.ports[0];
+  ports.push(port);
+  port.start();
+  if (latest) { port.postMessage(latest); }
+};
 """
 
 
@@ -236,6 +282,8 @@ class _SiteHandler(http.server.BaseHTTPRequestHandler):
     def _live(self, name: str, head: bool) -> None:
         if name == "live.js":
             return self._send(200, "text/javascript; charset=utf-8", _LIVE_SCRIPT.encode(), head)
+        if name == "worker.js":
+            return self._send(200, "text/javascript; charset=utf-8", _WORKER_SCRIPT.encode(), head)
         if name == "state":
             body = json.dumps(self.live.state(), ensure_ascii=False).encode()
             return self._send(200, "application/json; charset=utf-8", body, head)

@@ -126,6 +126,9 @@ CHANGES = {
     "add post": _add,
     "delete post": lambda site: (site / OYAKO).unlink(),
     "rename post": _rename,
+    "page": lambda site: (site / "content/pages/about.md").open("a", encoding="utf-8").write("\n追記の段落です。\n"),
+    "photo in a post folder": lambda site: shutil.copyfile(site / "content/posts/2025-11-08-shashin-houkoku/kouen.jpg",
+                                                           site / "content/posts/2025-11-08-shashin-houkoku/workshop.jpg"),
     "template": lambda site: edit(site / "templates/post.html", "</article>", "<p>テンプレートを変えました</p></article>"),
     "partial template": lambda site: edit(site / "templates/partials/post_card.html", "</article>",
                                           "<p>カードを変えました</p></article>"),
@@ -634,6 +637,31 @@ def test_served_pages_carry_the_live_reload_script_once(served):
     assert b"__katsudo" not in served.get("/minato/feed.xml")[2]
 
 
+def test_a_request_during_a_swap_waits_for_the_new_folder(tmp_path):
+    """A rebuild swaps the output folder by two renames; a request between them gets the page."""
+    from generator.serve import LiveReload, make_server
+
+    built = tmp_path / "built"
+    assert run_cli("build", "-s", str(REPO), "-o", str(built), "-q").exit_code == 0
+    live = LiveReload()
+    live.succeeded(css_only=False)  # a good build exists: a missing folder means a swap in progress
+    out = tmp_path / "out"
+    server = make_server(out, "/minato/", "127.0.0.1", 0, live)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    swap = threading.Timer(0.3, lambda: os.replace(built, out))
+    swap.start()
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=TIMEOUT)
+        connection.request("GET", TEIREIKAI_URL)
+        response = connection.getresponse()
+        assert response.status == 200 and TEIREIKAI_TITLE in response.read().decode("utf-8")
+        connection.close()
+    finally:
+        swap.join()
+        server.shutdown()
+        server.server_close()
+
+
 # =========================================================================== in Chromium
 
 @pytest.fixture(scope="module")
@@ -654,9 +682,9 @@ def tab(browser):
 
 
 def open_and_mark(tab, url: str) -> None:
-    """Open `url` and wait for the live-reload stream; the marker variable dies with a reload."""
-    with tab.expect_response(lambda response: response.url.endswith("/__katsudo/events")):
-        tab.goto(url)
+    """Open `url` and wait until it listens for rebuilds; the marker variable dies with a reload."""
+    tab.goto(url)
+    tab.wait_for_function("window.katsudoLive && window.katsudoLive.connected", timeout=TIMEOUT * 1000)
     tab.evaluate("window.katsudoTestMarker = 'still the same page'")
 
 
@@ -714,3 +742,23 @@ def test_a_css_change_swaps_the_stylesheet_without_a_reload(preview, tab):
     css.write_text(css.read_text(encoding="utf-8") + "\nbody { outline: 3px solid rgb(1, 2, 3); }\n", encoding="utf-8")
     tab.wait_for_function("getComputedStyle(document.body).outlineColor === 'rgb(1, 2, 3)'", timeout=TIMEOUT * 1000)
     assert marker(tab) == "still the same page", "a stylesheet change must not reload the page"
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_many_open_pages_all_load_and_all_reload(preview, browser):
+    """Browsers open at most six connections to one host: a live-reload stream per page would
+    leave the seventh page loading forever."""
+    context = browser.new_context(locale="ja-JP")
+    try:
+        tabs = [context.new_page() for _ in range(8)]
+        for tab in tabs:
+            tab.set_default_timeout(TIMEOUT * 1000)
+            open_and_mark(tab, preview.url.replace("/minato/", TEIREIKAI_URL))
+        edit(preview.site / TEIREIKAI, f"title: {TEIREIKAI_TITLE}", "title: 八つのページで変わる題名")
+        for tab in tabs:
+            tab.wait_for_function("document.querySelector('h1').textContent.trim() === '八つのページで変わる題名'",
+                                  timeout=TIMEOUT * 1000)
+            assert marker(tab) is None
+    finally:
+        context.close()
