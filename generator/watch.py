@@ -77,7 +77,11 @@ class PreviewSession:
                 messages = [e.format(Path.cwd(), self.language) for e in error.errors]
                 self.live.failed(messages)
                 return Rebuilt(False, time.perf_counter() - started, 0, messages)
-            self.live.succeeded(css_only=changed is not None and is_css_only(self.site_root, changed))
+            # Only stylesheets changed and no page with them: the browsers swap the sheets and keep
+            # their scroll position and form input. A new or removed stylesheet changes pages: reload.
+            css_only = (changed is not None and is_css_only(self.site_root, changed)
+                        and self.cache.stats.pages_rendered == 0)
+            self.live.succeeded(css_only=css_only)
             rebuilt = Rebuilt(True, time.perf_counter() - started, self.cache.stats.pages_rendered, [])
         if self.search:
             threading.Thread(target=self._index, name="katsudo-search-index", daemon=True).start()
