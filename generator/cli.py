@@ -203,6 +203,7 @@ def serve_command(site: Path, output: Path | None, host: str, port: int, drafts:
             watcher.stop()
         if server is not None:
             server.server_close()
+        session.close()
         if temporary is not None:
             shutil.rmtree(temporary, ignore_errors=True)
 

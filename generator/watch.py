@@ -8,6 +8,8 @@ last good site being served.
 
 from __future__ import annotations
 
+import os
+import shutil
 import threading
 import time
 from dataclasses import dataclass
@@ -22,6 +24,7 @@ from generator.build import BuildOptions, build
 from generator.cache import BuildCache
 from generator.errors import KatsudoError
 from generator.report import Reporter
+from generator.search import BUNDLE
 from generator.serve import LiveReload
 from generator.sources import is_ignored
 
@@ -64,7 +67,12 @@ class PreviewSession:
         self.drafts, self.future, self.language, self.search = drafts, future, language, search
         self.live = live or LiveReload()
         self.cache = BuildCache()
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # one build (or output swap) at a time
+        self._index_lock = threading.Lock()  # one search index run at a time
+        # Pagefind works on hard-linked snapshots of the preview beside it, never on the served folder.
+        self._index_work = out.parent / f".{out.name}.katsudo-index-{os.getpid()}"
+        self._last_index = out.parent / f".{out.name}.katsudo-index-last-{os.getpid()}"
+        self._closed = False
 
     def rebuild(self, changed: set[Path] | None = None) -> Rebuilt:
         with self._lock:
@@ -82,20 +90,62 @@ class PreviewSession:
             css_only = (changed is not None and is_css_only(self.site_root, changed)
                         and self.cache.stats.pages_rendered == 0)
             self.live.succeeded(css_only=css_only)
+            build_number = self.live.build
             rebuilt = Rebuilt(True, time.perf_counter() - started, self.cache.stats.pages_rendered, [])
+            if self.search and self._last_index.is_dir():
+                # The previous index, until this build's is ready: search keeps working meanwhile.
+                _link_tree(self._last_index, self.out / BUNDLE)
         if self.search:
-            threading.Thread(target=self._index, name="katsudo-search-index", daemon=True).start()
+            threading.Thread(target=self._index, args=(build_number,), name="katsudo-search-index", daemon=True).start()
         return rebuilt
 
-    def _index(self) -> None:
-        """Refresh the search index of the preview; holds the lock so no swap happens meanwhile."""
+    def _index(self, build_number: int) -> None:
+        """Index build `build_number` for search, unless a newer build came meanwhile.
+
+        Pagefind takes seconds (about 9 on a site of 1,000 posts). It runs on a hard-linked
+        snapshot without holding the build lock, so a save made meanwhile is rebuilt and reloaded
+        at once; the finished index is moved into the preview only if it is still the current build."""
         from generator.search import index_folder
 
-        with self._lock:
+        with self._index_lock:
+            with self._lock:
+                if self._closed or self.live.build != build_number:
+                    return  # a newer build has its own index run queued
+                shutil.rmtree(self._index_work, ignore_errors=True)
+                shutil.copytree(self.out, self._index_work, copy_function=os.link,
+                                ignore=lambda folder, names: [BUNDLE] if Path(folder) == self.out else [])
             try:
-                index_folder(self.out, self.language)
+                index_folder(self._index_work, self.language)
+                with self._lock:
+                    if self.live.build != build_number:
+                        return
+                    shutil.rmtree(self._last_index, ignore_errors=True)
+                    os.replace(self._index_work / BUNDLE, self._last_index)
+                    shutil.rmtree(self.out / BUNDLE, ignore_errors=True)
+                    _link_tree(self._last_index, self.out / BUNDLE)
             except KatsudoError as error:
-                self.reporter.error(error.errors[0])
+                if not self._closed:  # stopping kills Pagefind: that is no error to report
+                    self.reporter.error(error.errors[0])
+            finally:
+                shutil.rmtree(self._index_work, ignore_errors=True)
+
+    def close(self, wait_seconds: float = 30) -> None:
+        """Stop indexing and remove the index folders (the preview folder itself is the caller's).
+
+        Ctrl-C in a terminal stops Pagefind too; otherwise its run is awaited (boundedly), so
+        that it cannot write into a folder after it has been removed."""
+        self._closed = True
+        acquired = self._index_lock.acquire(timeout=wait_seconds)
+        try:
+            shutil.rmtree(self._index_work, ignore_errors=True)
+            shutil.rmtree(self._last_index, ignore_errors=True)
+        finally:
+            if acquired:
+                self._index_lock.release()
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    shutil.copytree(source, target, copy_function=os.link, dirs_exist_ok=True)
 
 
 class _Collector(FileSystemEventHandler):

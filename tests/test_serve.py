@@ -242,6 +242,44 @@ def test_a_burst_of_saves_is_one_rebuild_and_swap_files_are_ignored(tmp_path, mo
     assert {p.resolve() for p in second} == {sentinel.resolve()}
 
 
+def test_a_save_is_rebuilt_while_the_search_index_is_still_running(tmp_path, monkeypatch):
+    """Pagefind takes seconds on a big site; a save made meanwhile must not wait for it, and the
+    index that finally lands in the preview is the newest build's."""
+    import generator.search
+
+    release, started, indexed = threading.Event(), threading.Event(), []
+
+    def slow_index(folder: Path, language: str, previous: Path | None = None) -> None:
+        indexed.append(folder)
+        started.set()
+        assert release.wait(TIMEOUT * 2)
+        (folder / "pagefind").mkdir()
+        (folder / "pagefind" / "pagefind.js").write_text(f"index run {len(indexed)}", encoding="utf-8")
+
+    monkeypatch.setattr(generator.search, "index_folder", slow_index)
+    site = copy_example_site(tmp_path / "site")
+    out = tmp_path / "preview" / "site"
+    session = watch.PreviewSession(site, out, lambda: BUILD_MOMENT, Reporter(quiet=True), language="ja", search=True)
+    try:
+        assert session.rebuild().ok
+        assert started.wait(TIMEOUT), "the first build's index run did not start"
+        time.sleep(0.01)
+        _body(site)
+        second = threading.Thread(target=session.rebuild, args=({site / TEIREIKAI},))
+        second.start()
+        second.join(TIMEOUT)
+        assert not second.is_alive(), "the rebuild waited for the search index"
+        assert "次回は7月15日です" in (out / "posts/teireikai-2024-06/index.html").read_text(encoding="utf-8")
+        assert indexed[0] != out, "Pagefind must work on a snapshot, not on the served folder"
+        release.set()
+        wait_until(lambda: (out / "pagefind/pagefind.js").is_file(), "the index to land in the preview")
+        assert (out / "pagefind/pagefind.js").read_text(encoding="utf-8") == "index run 2"
+    finally:
+        release.set()
+        session.close()
+    assert sorted(p.name for p in out.parent.iterdir()) == ["site"], "index work folders are left behind"
+
+
 # =========================================================================== the serve subprocess
 
 @dataclass
@@ -328,7 +366,9 @@ def preview(tmp_path):
     site = copy_example_site(tmp_path / "site")
     running = start_preview(site, "-o", str(tmp_path / "preview" / "site"))
     yield running
-    running.stop()
+    assert running.stop() == 0, "\n".join(running.stderr)
+    leftovers = sorted(p.name for p in (tmp_path / "preview").iterdir())
+    assert leftovers == ["site"], f"serve left work folders beside its preview: {leftovers}"
 
 
 def page_links_to(preview: Preview, path: str, slug: str) -> bool:
@@ -349,6 +389,8 @@ def test_a_saved_post_is_rebuilt_and_served_with_one_line_in_the_terminal(previe
     assert re.fullmatch(r"rebuilt \d+ pages in \d+ ms \(content/posts/2024-06-17-teireikai-2024-06\.md\)", line), line
     assert "6月定例会の会議録（改訂）" in preview.text(TEIREIKAI_URL)
     assert "6月定例会の会議録（改訂）" in preview.text("/minato/archive/2024/06/")
+    # Search keeps working in the preview: the index comes back after the rebuild.
+    wait_until(lambda: preview.get("/minato/pagefind/pagefind.js")[0] == 200, "the search index")
     assert preview.stderr == []
 
 
