@@ -118,7 +118,9 @@ def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = 
     all_posts, found = load_posts(config, tree.sources, cache)
     errors.extend(found)
     published = [p for p in all_posts if is_published(p, options.now, options.drafts, options.future)]
-    unpublished = [p for p in all_posts if p not in published]
+    # By identity: `p not in published` compared whole Post dataclasses, n² of them (0.7 s at 1,000 posts).
+    published_ids = {id(p) for p in published}
+    unpublished = [p for p in all_posts if id(p) not in published_ids]
     timer.lap("content")
 
     # Sources that failed validation are already reported; links to them are not errors twice.
