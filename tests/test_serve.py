@@ -460,6 +460,26 @@ def test_a_broken_save_keeps_the_last_good_build_until_it_is_fixed(preview):
     assert "直した題名" in preview.text(TEIREIKAI_URL)
 
 
+def test_a_site_broken_at_start_shows_its_errors_until_fixed(tmp_path):
+    site = copy_example_site(tmp_path / "site")
+    post = site / TEIREIKAI
+    good = post.read_text(encoding="utf-8")
+    post.write_text(good.replace(f"title: {TEIREIKAI_TITLE}", BROKEN_TITLE_LINE), encoding="utf-8")
+    running = start_preview(site)
+    try:
+        assert any(line.startswith(f"{TEIREIKAI}:2: error: ") for line in running.stderr)
+        status, headers, body = running.get(TEIREIKAI_URL)
+        assert status == 503 and b'<script src="/__katsudo/live.js"' in body, "a page that shows the overlay"
+        assert running.state()["errors"][0].startswith(f"{TEIREIKAI}:2: error: ")
+        before = len(running.rebuilds())
+        atomic_save(post, good)
+        running.wait_for_rebuild(before, "the first good build")
+        assert TEIREIKAI_TITLE in running.text(TEIREIKAI_URL)
+        assert running.state()["errors"] == []
+    finally:
+        running.stop()
+
+
 def test_live_reload_events_tell_browsers_what_changed(preview):
     """The SSE stream: state on connect, css for a stylesheet, reload for content, failed with the message."""
     events: queue.Queue[tuple[str, dict]] = queue.Queue()
