@@ -16,7 +16,7 @@ build: $(STAMP)
 	$(PY) -m generator build -s . -o public
 
 serve: $(STAMP)
-	$(PY) -m generator serve -s . -o public
+	$(PY) -m generator serve -s .
 
 test: $(STAMP)
 	$(PY) -m pytest -q
