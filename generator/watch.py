@@ -12,6 +12,7 @@ import os
 import shutil
 import threading
 import time
+import traceback
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -31,6 +32,7 @@ from generator.sources import is_ignored
 WATCHED_FOLDERS = ("content", "templates", "assets")
 CONFIG_FILE = "site.yaml"
 DEBOUNCE_SECONDS = 0.12
+_ATTEMPTS = 3  # builds tried when files vanish under one (a save or rename during the build)
 
 
 def is_source_path(site_root: Path, path: Path) -> bool:
@@ -47,6 +49,15 @@ def is_source_path(site_root: Path, path: Path) -> bool:
 def is_css_only(site_root: Path, paths: set[Path]) -> bool:
     root = site_root.resolve()
     return bool(paths) and all(p.suffix == ".css" and p.resolve().is_relative_to(root / "assets") for p in paths)
+
+
+def _shown(filename) -> str:
+    if not filename:
+        return "katsudo"
+    try:
+        return str(Path(filename).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(filename)
 
 
 @dataclass
@@ -79,10 +90,18 @@ class PreviewSession:
             started = time.perf_counter()
             # The search index takes seconds: it is refreshed after the browsers have reloaded.
             options = BuildOptions(self.site_root, self.out, self.now(), self.drafts, self.future, search_index=False)
-            try:
-                build(options, Reporter(quiet=True), self.cache)
-            except KatsudoError as error:
-                messages = [e.format(Path.cwd(), self.language) for e in error.errors]
+            for attempt in range(_ATTEMPTS):
+                try:
+                    build(options, Reporter(quiet=True), self.cache)
+                    break
+                except KatsudoError as error:
+                    messages = [e.format(Path.cwd(), self.language) for e in error.errors]
+                except OSError as error:
+                    # Most often a file renamed or deleted while this build read the folder: its own
+                    # event is on the way, but building again now is quicker than waiting for it.
+                    if attempt + 1 < _ATTEMPTS:
+                        continue
+                    messages = [f"{_shown(error.filename)}: error: {error.strerror or error}"]
                 self.live.failed(messages)
                 return Rebuilt(False, time.perf_counter() - started, 0, messages)
             # Only stylesheets changed and no page with them: the browsers swap the sheets and keep
@@ -149,8 +168,8 @@ def _link_tree(source: Path, target: Path) -> None:
 
 
 class _Collector(FileSystemEventHandler):
-    def __init__(self, site_root: Path, wake: Callable[[set[Path]], None]):
-        self.site_root, self.wake = site_root, wake
+    def __init__(self, site_root: Path, wake: Callable[[set[Path]], None], new_folder: Callable[[str], None]):
+        self.site_root, self.wake, self.new_folder = site_root, wake, new_folder
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed", "closed_no_write"):
@@ -160,13 +179,21 @@ class _Collector(FileSystemEventHandler):
         paths = {Path(str(event.src_path))}
         if getattr(event, "dest_path", None):
             paths.add(Path(str(event.dest_path)))
+        if event.is_directory and event.event_type in ("created", "moved"):
+            for path in paths:
+                if path.name in WATCHED_FOLDERS and path.parent.resolve() == self.site_root.resolve():
+                    self.new_folder(path.name)
         relevant = {p for p in paths if is_source_path(self.site_root, p)}
         if relevant:
             self.wake(relevant)
 
 
 class Watcher:
-    """Runs `on_change(paths)` once per burst of relevant file events, on its own thread."""
+    """Runs `on_change(paths)` once per burst of relevant file events, on its own thread.
+
+    Only content/, templates/ and assets/ are watched in depth, and the site folder itself for
+    site.yaml: not an output folder inside the site (thousands of folders, rewritten on every
+    rebuild), .git/ or the photo cache, each of whose folders would cost an inotify watch."""
 
     def __init__(self, site_root: Path, on_change: Callable[[set[Path]], None]):
         self.site_root, self.on_change = site_root, on_change
@@ -175,8 +202,25 @@ class Watcher:
         self._condition = threading.Condition()
         self._stopped = False
         self._observer = Observer()
-        self._observer.schedule(_Collector(site_root, self._wake), str(site_root), recursive=True)
+        self._collector = _Collector(site_root, self._wake, self._watch_folder)
+        self._observer.schedule(self._collector, str(site_root), recursive=False)
+        self._folders: dict[str, object] = {}
+        for name in WATCHED_FOLDERS:
+            self._watch_folder(name)
         self._thread = threading.Thread(target=self._run, name="katsudo-rebuild", daemon=True)
+
+    def _watch_folder(self, name: str) -> None:
+        """Watch SITE/name in depth: at start, or when it appears (or is replaced) later."""
+        folder = self.site_root / name
+        if not folder.is_dir():
+            return
+        previous = self._folders.pop(name, None)
+        if previous is not None:
+            try:
+                self._observer.unschedule(previous)
+            except (KeyError, OSError):
+                pass  # already gone with the folder it watched
+        self._folders[name] = self._observer.schedule(self._collector, str(folder), recursive=True)
 
     def _wake(self, paths: set[Path]) -> None:
         with self._condition:
@@ -195,7 +239,10 @@ class Watcher:
                 while time.monotonic() - self._last_event < DEBOUNCE_SECONDS and not self._stopped:
                     self._condition.wait(DEBOUNCE_SECONDS)
                 changed, self._pending = self._pending, set()
-            self.on_change(changed)
+            try:
+                self.on_change(changed)
+            except Exception:  # a bug in one rebuild must not end the preview: later saves still rebuild
+                traceback.print_exc()
 
     def start(self) -> None:
         self._observer.start()

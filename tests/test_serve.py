@@ -242,6 +242,54 @@ def test_a_burst_of_saves_is_one_rebuild_and_swap_files_are_ignored(tmp_path, mo
     assert {p.resolve() for p in second} == {sentinel.resolve()}
 
 
+def test_the_watcher_survives_a_failing_rebuild_and_watches_a_folder_made_later(tmp_path, capsys):
+    site = copy_example_site(tmp_path / "site")
+    shutil.rmtree(site / "assets")  # a site using the theme's assets, until it gets its own
+    calls: queue.Queue[set[Path]] = queue.Queue()
+
+    def on_change(paths: set[Path]) -> None:
+        calls.put(paths)
+        if calls.qsize() == 1:
+            raise RuntimeError("a bug in one rebuild")
+
+    watcher = watch.Watcher(site, on_change)
+    watcher.start()
+    try:
+        edit(site / TEIREIKAI, "## 日時", "## 日時と場所")
+        assert {p.resolve() for p in calls.get(timeout=TIMEOUT)} == {(site / TEIREIKAI).resolve()}
+        css = site / "assets" / "css" / "style.css"
+        css.parent.mkdir(parents=True)
+        wait_until(lambda: calls.qsize() or None, "the new assets/ folder to be noticed")
+        calls.get()
+        # Files saved in the new folder from now on are seen too.
+        css.write_text("body { color: black; }\n", encoding="utf-8")
+        seen: set[Path] = set()
+        wait_until(lambda: seen.update(p.resolve() for p in calls.get(timeout=TIMEOUT)) or css.resolve() in seen,
+                   "the stylesheet in the new folder")
+    finally:
+        watcher.stop()
+    assert "RuntimeError: a bug in one rebuild" in capsys.readouterr().err
+
+
+def test_a_file_vanishing_during_a_rebuild_is_built_again(tmp_path, monkeypatch):
+    import generator.build
+
+    site = copy_example_site(tmp_path / "site")
+    session = watch.PreviewSession(site, tmp_path / "preview" / "site", lambda: BUILD_MOMENT, Reporter(quiet=True))
+    real_load_posts, attempts = generator.build.load_posts, []
+
+    def load_posts_while_a_file_is_renamed(*args, **kwargs):
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise FileNotFoundError(2, "No such file or directory", str(site / OYAKO))
+        return real_load_posts(*args, **kwargs)
+
+    monkeypatch.setattr(generator.build, "load_posts", load_posts_while_a_file_is_renamed)
+    result = session.rebuild()
+    assert result.ok and len(attempts) == 2
+    assert session.live.state() == {"build": 1, "errors": []}
+
+
 def test_a_save_is_rebuilt_while_the_search_index_is_still_running(tmp_path, monkeypatch):
     """Pagefind takes seconds on a big site; a save made meanwhile must not wait for it, and the
     index that finally lands in the preview is the newest build's."""
