@@ -188,7 +188,7 @@ def serve_command(site: Path, output: Path | None, host: str, port: int, drafts:
         server, taken = _bind(out, config.base_path, host, port, live)
         if taken:
             click.echo(f"port {port} is in use; using {server.server_address[1]} instead")
-        url = f"http://{host}:{server.server_address[1]}{config.base_path}"
+        url = f"http://{f'[{host}]' if ':' in host else host}:{server.server_address[1]}{config.base_path}"
         watcher = Watcher(site, lambda changed: report(session.rebuild(changed), changed))
         watcher.start()
         click.echo(f"previewing at {url}  (Ctrl-C stops)")

@@ -11,6 +11,7 @@ import http.server
 import json
 import mimetypes
 import queue
+import socket
 import threading
 import time
 from pathlib import Path
@@ -324,6 +325,8 @@ class PreviewServer(http.server.ThreadingHTTPServer):
 def make_server(folder: Path, base_path: str, host: str, port: int, live: LiveReload | None = None) -> PreviewServer:
     """An HTTP server for `folder` published under `base_path` (port 0: any free port)."""
     handler = type("Handler", (_SiteHandler,), {"root": folder, "base_path": base_path, "live": live})
+    if ":" in host:  # an IPv6 address such as ::1
+        return type("PreviewServer6", (PreviewServer,), {"address_family": socket.AF_INET6})((host, port), handler)
     return PreviewServer((host, port), handler)
 
 

@@ -32,7 +32,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -341,15 +341,20 @@ class Preview:
     url: str = ""  # e.g. http://127.0.0.1:41234/minato/
 
     @property
+    def host(self) -> str:
+        return urlsplit(self.url).hostname
+
+    @property
     def port(self) -> int:
-        return int(re.match(r"http://[^:/]+:(\d+)/", self.url).group(1))
+        return urlsplit(self.url).port
 
     def rebuilds(self) -> list[str]:
         return [line for line in self.stdout if line.startswith("rebuilt ")]
 
     def get(self, path: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
         """One request with the raw path (no client-side normalisation of '..' or '%2e')."""
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT)
+        host = "127.0.0.1" if self.host == "0.0.0.0" else self.host
+        connection = http.client.HTTPConnection(host, self.port, timeout=TIMEOUT)
         try:
             connection.request(method, path)
             response = connection.getresponse()
@@ -614,6 +619,26 @@ def test_listening_beyond_this_computer_prints_a_warning(tmp_path):
     try:
         assert any(line.startswith("warning: listening on 0.0.0.0") for line in running.stderr)
         assert running.get("/minato/")[0] == 200
+    finally:
+        running.stop()
+
+
+def _has_ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _has_ipv6_loopback(), reason="no IPv6 loopback on this machine")
+def test_the_ipv6_loopback_address_is_served_without_a_warning(tmp_path):
+    running = start_preview(copy_example_site(tmp_path / "site"), "--host", "::1")
+    try:
+        assert re.fullmatch(r"http://\[::1\]:\d+/minato/", running.url)
+        assert not any(line.startswith("warning:") for line in running.stderr)
+        assert TEIREIKAI_TITLE in running.text(TEIREIKAI_URL)
     finally:
         running.stop()
 
