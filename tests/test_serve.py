@@ -590,6 +590,36 @@ def test_ctrl_c_stops_cleanly_and_removes_the_temporary_preview(tmp_path):
     assert sorted(p.name for p in site.iterdir()) == [".katsudo-cache", "assets", "content", "site.yaml", "templates"]
 
 
+def test_drafts_and_future_posts_are_previewed_only_when_asked(tmp_path):
+    site = copy_example_site(tmp_path / "site")
+    (site / "content/posts/2027-04-01-mirai.md").write_text(
+        "---\ntitle: 来年度の計画\ndate: 2027-04-01\n---\n\n本文です。\n", encoding="utf-8")
+    plain = start_preview(site)
+    try:
+        assert plain.get("/minato/posts/rinji-iinkai/")[0] == 404
+        assert plain.get("/minato/posts/mirai/")[0] == 404
+    finally:
+        plain.stop()
+    asked = start_preview(site, "--drafts", "--future")
+    try:
+        assert asked.get("/minato/posts/rinji-iinkai/")[0] == 200
+        assert "来年度の計画" in asked.text("/minato/posts/mirai/")
+    finally:
+        asked.stop()
+
+
+def test_ctrl_c_with_a_browser_listening_stops_at_once(preview):
+    connection = http.client.HTTPConnection("127.0.0.1", preview.port, timeout=TIMEOUT)
+    connection.request("GET", "/__katsudo/events")
+    response = connection.getresponse()
+    assert response.readline().startswith(b"event: state")
+    started = time.monotonic()
+    assert preview.stop() == 0
+    assert time.monotonic() - started < TIMEOUT
+    assert not any("Traceback" in line for line in preview.stderr), "\n".join(preview.stderr)
+    connection.close()
+
+
 def test_a_port_in_use_is_said_aloud_and_the_next_free_one_is_used(tmp_path):
     site = copy_example_site(tmp_path / "site")
     with socket.socket() as taken:
@@ -793,6 +823,30 @@ def test_a_request_during_a_swap_waits_for_the_new_folder(tmp_path):
         connection.close()
     finally:
         swap.join()
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_site_at_the_root_of_its_domain_is_served_from_slash(tmp_path):
+    from generator.serve import make_server
+
+    out = tmp_path / "out"
+    assert run_cli("build", "-s", str(REPO), "-o", str(out), "-q", "--base-url", "https://example.org/").exit_code == 0
+    server = make_server(out, "/", "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        def get(path: str) -> tuple[int, bytes]:
+            connection = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=TIMEOUT)
+            connection.request("GET", path)
+            response = connection.getresponse()
+            return response.status, response.read()
+
+        assert get("/")[0] == 200
+        status, body = get("/posts/teireikai-2024-06/")
+        assert status == 200 and TEIREIKAI_TITLE in body.decode("utf-8")
+        assert get("/minato/")[0] == 404
+        assert get("/../secret")[0] == 404
+    finally:
         server.shutdown()
         server.server_close()
 
