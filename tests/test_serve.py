@@ -190,6 +190,24 @@ def test_an_unchanged_rebuild_renders_nothing(example_copy, tmp_path):
     assert (cache.stats.posts_loaded, cache.stats.markdown_rendered, cache.stats.pages_rendered) == (0, 0, 0)
 
 
+def test_deleting_a_linked_post_is_an_error_in_the_post_linking_to_it_until_restored(example_copy, tmp_path):
+    from generator.errors import KatsudoError
+
+    site, cache, out = example_copy, BuildCache(), tmp_path / "out"
+    _build(site, out, cache)
+    linked = site / "content/posts/2024-09-12-ibasho-1.md"
+    text = linked.read_text(encoding="utf-8")
+    linked.unlink()
+    with pytest.raises(KatsudoError) as raised:
+        _build(site, out, cache)
+    assert [(e.path.name, e.line is not None) for e in raised.value.errors] == [("2024-10-10-ibasho-2.md", True)]
+    assert (out / "posts/ibasho-1/index.html").is_file(), "the last good build stays"
+    linked.write_text(text, encoding="utf-8")
+    _build(site, out, cache)
+    _build(site, tmp_path / "clean", None)
+    assert tree(out) == tree(tmp_path / "clean")
+
+
 # =========================================================================== which files count
 
 @pytest.mark.parametrize("rel, counts", [
