@@ -123,17 +123,20 @@ class PreviewSession:
 
         Pagefind takes seconds (about 9 on a site of 1,000 posts). It runs on a hard-linked
         snapshot without holding the build lock, so a save made meanwhile is rebuilt and reloaded
-        at once; the finished index is moved into the preview only if it is still the current build."""
+        at once; the finished index is moved into the preview only if it is still the current build
+        (a swap during the snapshot changes the build number, so a mixed snapshot is never used)."""
         from generator.search import index_folder
 
+        _lower_this_threads_priority()
         with self._index_lock:
-            with self._lock:
-                if self._closed or self.live.build != build_number:
-                    return  # a newer build has its own index run queued
+            if self._closed or self.live.build != build_number:
+                return  # a newer build has its own index run queued
+            try:
                 shutil.rmtree(self._index_work, ignore_errors=True)
                 shutil.copytree(self.out, self._index_work, copy_function=os.link,
                                 ignore=lambda folder, names: [BUNDLE] if Path(folder) == self.out else [])
-            try:
+                if self.live.build != build_number:
+                    return
                 index_folder(self._index_work, self.language)
                 with self._lock:
                     if self.live.build != build_number:
@@ -142,6 +145,8 @@ class PreviewSession:
                     os.replace(self._index_work / BUNDLE, self._last_index)
                     shutil.rmtree(self.out / BUNDLE, ignore_errors=True)
                     _link_tree(self._last_index, self.out / BUNDLE)
+            except (OSError, shutil.Error):
+                return  # the folder was swapped while it was copied: the newer build's run follows
             except KatsudoError as error:
                 if not self._closed:  # stopping kills Pagefind: that is no error to report
                     self.reporter.error(error.errors[0])
@@ -161,6 +166,15 @@ class PreviewSession:
         finally:
             if acquired:
                 self._index_lock.release()
+
+
+def _lower_this_threads_priority() -> None:
+    """Let rebuilds have the CPU before Pagefind: on Linux the nice value belongs to the thread,
+    and Pagefind, started from this thread, inherits it (elsewhere the whole preview is niced)."""
+    try:
+        os.nice(10)
+    except (AttributeError, OSError):
+        pass
 
 
 def _link_tree(source: Path, target: Path) -> None:
