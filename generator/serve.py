@@ -58,10 +58,13 @@ _LIVE_SCRIPT = r"""(function () {
   function swapStyles(version) {
     // The new sheet is added beside the old one, which goes once the new one has loaded:
     // the page never shows unstyled for a moment.
-    document.querySelectorAll('link[rel="stylesheet"]').forEach(function (link) {
+    // Sheets from elsewhere (web fonts) are left alone, and so is a sheet already being replaced.
+    document.querySelectorAll('link[rel="stylesheet"]:not([data-katsudo-replaced])').forEach(function (link) {
       var url = new URL(link.href);
+      if (url.origin !== location.origin) { return; }
       url.searchParams.set("katsudo", version);
       var fresh = link.cloneNode();
+      link.setAttribute("data-katsudo-replaced", "");
       fresh.href = url.toString();
       fresh.addEventListener("load", function () { link.remove(); });
       fresh.addEventListener("error", function () { link.remove(); });
@@ -212,7 +215,7 @@ class _SiteHandler(http.server.BaseHTTPRequestHandler):
 
     def _wait_for_swap(self) -> None:
         """A rebuild replaces the output folder by two renames; between them it does not exist.
-        A request arriving then waits (briefly) for the new folder instead of answering 404."""
+        A request arriving then waits (briefly) for the new folder instead of getting an error page."""
         deadline = time.monotonic() + _SWAP_WAIT_SECONDS
         while not self.root.exists() and time.monotonic() < deadline:
             time.sleep(0.005)

@@ -950,11 +950,18 @@ def test_a_broken_save_shows_an_overlay_on_every_open_page_until_fixed(preview, 
 @needs_chromium
 def test_a_css_change_swaps_the_stylesheet_without_a_reload(preview, tab):
     open_and_mark(tab, preview.url)
+    sheets = "document.querySelectorAll('link[rel=stylesheet]').length"
+    count = tab.evaluate(sheets)
     css = preview.site / "assets/css/style.css"
     css.write_text(css.read_text(encoding="utf-8") + "\nbody { outline: 3px solid rgb(1, 2, 3); }\n", encoding="utf-8")
     tab.wait_for_function("!!document.body && getComputedStyle(document.body).outlineColor === 'rgb(1, 2, 3)'",
                           timeout=TIMEOUT * 1000)
     assert marker(tab) == "still the same page", "a stylesheet change must not reload the page"
+    # Two saves in a row: the page still ends with one copy of each stylesheet, the newest.
+    css.write_text(css.read_text(encoding="utf-8") + "\nbody { outline-color: rgb(4, 5, 6); }\n", encoding="utf-8")
+    tab.wait_for_function("getComputedStyle(document.body).outlineColor === 'rgb(4, 5, 6)'", timeout=TIMEOUT * 1000)
+    tab.wait_for_function(f"{sheets} === {count}", timeout=TIMEOUT * 1000)
+    assert marker(tab) == "still the same page"
 
 
 @pytest.mark.browser
