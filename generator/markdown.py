@@ -320,9 +320,10 @@ class MarkdownRenderer:
     """One reusable Python-Markdown instance per build (creating one costs more than a post)."""
 
     def __init__(self, targets: LinkTargets, footnote_backlink_title: str = "Back to the text",
-                 table_label: str = "Table", file_meta: str | None = None):
+                 table_label: str = "Table", file_meta: str | None = None, safe_html: bool = False):
         self._rewriter: _LinkRewriter | None = None
         self.targets = targets
+        self.safe_html = safe_html  # site.yaml markdown.safe_html: clean the HTML (generator/safehtml.py)
 
         def factory(md):
             self._rewriter = _LinkRewriter(md, targets)
@@ -348,6 +349,11 @@ class MarkdownRenderer:
         self._md.reset()
         html_text = self._md.convert(body)
         toc = _toc_html(self._md.toc_tokens)
+        if self.safe_html:
+            from generator.safehtml import sanitise
+
+            # Before the summary and reading time are taken from it: what is removed is not shown anywhere.
+            html_text, toc = sanitise(html_text), sanitise(toc)
         cjk_chars, words = plain.count_reading(plain.plain_text(html_text))
         og_image = self._social_image(document, cover, cover_line)
         files = []
