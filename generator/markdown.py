@@ -347,7 +347,17 @@ class MarkdownRenderer:
         if self.targets.images is not None:
             self.targets.images.take()
         self._md.reset()
-        html_text = self._md.convert(body)
+        try:
+            html_text = self._md.convert(body)
+        except RecursionError:
+            # Python-Markdown parses nested lists and quotes recursively: hundreds of levels
+            # exhaust Python's stack. Nobody reads a list 500 levels deep; say where it is.
+            self._md.reset()
+            return Rendered("", "", "", (SourceError(source, body_line + _deepest_line(body),
+                                                     "the text is nested too deeply to read (lists or quotes "
+                                                     "inside each other, hundreds of levels)",
+                                                     "indent list items at most a few levels; start a new list "
+                                                     "or a new paragraph instead"),))
         toc = _toc_html(self._md.toc_tokens)
         if self.safe_html:
             from generator.safehtml import sanitise
@@ -391,6 +401,16 @@ class MarkdownRenderer:
             return catalog.social(catalog.info(photo)).route
         except ValueError:
             return None
+
+
+def _deepest_line(body: str) -> int:
+    """Offset (0-based) of the most indented or most quoted line: where the nesting goes too deep."""
+    def depth(line: str) -> int:
+        stripped = line.lstrip(" \t>")
+        return len(line) - len(stripped)
+
+    lines = body.split("\n")
+    return max(range(len(lines)), key=lambda i: depth(lines[i])) if lines else 0
 
 
 def _flatten(tokens: list[dict]) -> list[dict]:
