@@ -74,6 +74,8 @@ def test_broken_raw_html_link_points_at_its_source_line(in_site: SiteDir):
     assert finding_lines(result.stdout) == [
         f"{POST}:11: error: the link '/minato/posts/nai/' points at a page or file that does not exist"]
     assert "    hint: check the spelling" in result.stdout
+    # A Japanese site (language: ja, the default) gets the sentence in Japanese too.
+    assert "    11行目: リンク先「/minato/posts/nai/」のページやファイルがありません。" in result.stdout
     assert result.stdout.splitlines()[-1].startswith("1 error, 0 warnings in ")
 
 
