@@ -21,10 +21,11 @@ import urllib.request
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import partial
 from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from generator import __version__
 from generator.config import SiteConfig
@@ -207,6 +208,7 @@ class _Locator:
     def __init__(self, out: Path, sources: SourceMap, base_path: str):
         self.out, self.sources, self.base_path = out, sources, base_path
         self._texts: dict[Path, str] = {}
+        self._traced: dict[tuple[str, ...], list[tuple[Path, int]]] = {}
 
     def _text(self, source: Path) -> str:
         if source not in self._texts:
@@ -235,8 +237,11 @@ class _Locator:
             if line is not None:
                 return Place(source, line, True)
         else:
-            found = [(other, line) for other in self.sources.by_output.values()
-                     if (line := self._find(other, needles)) is not None]
+            key = tuple(needles)
+            if key not in self._traced:  # the same post's link is on many list pages
+                self._traced[key] = [(other, line) for other in self.sources.by_output.values()
+                                     if (line := self._find(other, needles)) is not None]
+            found = self._traced[key]
             if len(found) == 1:
                 return Place(found[0][0], found[0][1], True, "/" + page_rel.removesuffix("index.html"))
         return Place(self.out / page_rel, output_line, False)
@@ -276,7 +281,10 @@ class CheckReport:
         return bool(self.errors or (strict and self.warnings))
 
 
-def _finding(where: Place, message: str, hint: str, severity: str = "error", subject: str = "") -> _Found:
+def _finding(where: Place | Callable[[], Place], message: str, hint: str, severity: str = "error",
+             subject: str = "") -> _Found:
+    if callable(where):
+        where = where()
     if where.shown_on:
         message += f" (on {where.shown_on})"
     return _Found(SourceError(where.path, where.line, message, hint, severity), where.in_source, subject,
@@ -310,10 +318,10 @@ def check_pages(out: Path, base_url: str, sources: SourceMap) -> tuple[list[Sour
                 continue
             if target.kind == "external":
                 if ref.tag == "a" or is_image:
-                    place = locate.place(rel, ref.line, locate.needles(ref.url))
-                    external.setdefault(ref.url, []).append(place)
+                    external.setdefault(ref.url, []).append(partial(locate.place, rel, ref.line, locate.needles(ref.url)))
                 continue
-            where = locate.place(rel, ref.line, locate.needles(ref.url))
+            # Placed only when there is a finding: searching sources for every link is the slow part.
+            where = partial(locate.place, rel, ref.line, locate.needles(ref.url))
             what = "image" if is_image else "link"
             if target.kind == "outside":
                 found.append(_finding(where, f"the {what} '{ref.url}' points outside the site ({base_url})",
@@ -349,7 +357,7 @@ def check_pages(out: Path, base_url: str, sources: SourceMap) -> tuple[list[Sour
                                           subject="#" + target.fragment))
         for attributes, line in page.images:
             src = attributes.get("src") or ""
-            where = locate.place(rel, line, locate.needles(src) if src else [])
+            where = partial(locate.place, rel, line, locate.needles(src) if src else [])
             if attributes.get("alt") is None and attributes.get("role") != "presentation" \
                     and attributes.get("aria-hidden") != "true":
                 found.append(_finding(where, f"the image '{src}' has no alt text",
@@ -449,11 +457,31 @@ class LinkStatus:
         return self.status is not None
 
 
+def request_url(url: str) -> str:
+    """The URL as HTTP sends it: editors link to https://ja.wikipedia.org/wiki/社会福祉協議会 and
+    to 日本語ドメイン, which http.client refuses until percent-encoded and IDNA-encoded."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        pass  # left as it is: the request fails and says why
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    if parts.username:
+        netloc = parts.username + (":" + parts.password if parts.password else "") + "@" + netloc
+    keep = "/%:@!$&'()*+,;=~-._"
+    return urlunsplit((parts.scheme, netloc, quote(parts.path, safe=keep), quote(parts.query, safe=keep + "?"), ""))
+
+
 def fetch_status(url: str, timeout: float) -> LinkStatus:
     """HEAD the URL (redirects followed); GET when the server does not support HEAD."""
     headers = {"User-Agent": f"katsudo-check/{__version__} (link checker)"}
+    try:
+        address = request_url(url)
+    except ValueError as error:  # a port that is not a number, brackets that do not close
+        return LinkStatus(None, f"not a web address: {error}")
     for method in ("HEAD", "GET"):
-        request = urllib.request.Request(url, method=method, headers=headers)
+        request = urllib.request.Request(address, method=method, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (http/https only)
                 return LinkStatus(response.status)
@@ -525,7 +553,7 @@ def check_external(urls: dict[str, list], cache: ExternalCache, timeout: float =
         else:
             message, severity = f"the external link '{url}' could not be reached ({status.reason})", "warning"
             hint = "the site may be down for now: try again later, and check the address"
-        for place in urls[url]:
+        for place in urls[url]:  # a Place, or a function that finds it
             findings.append(_finding(place, message, hint, severity))
     return _merge(findings)
 

@@ -295,7 +295,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.hits.append((self.command, self.path))
         if self.path == "/slow":
             time.sleep(2)
-        status = {"/ok": 200, "/slow": 200, "/gone": 404}.get(self.path, 404)
+        status = {"/ok": 200, "/slow": 200, "/gone": 404, "/%E7%A4%BE%E4%BC%9A%E7%A6%8F%E7%A5%89": 200,
+                  "/search?q=%E9%98%B2%E7%81%BD": 200}.get(self.path, 404)
         if self.path == "/no-head":
             status = 405 if self.command == "HEAD" else 200
         if self.path == "/busy":
@@ -333,6 +334,10 @@ def test_fetch_status_falls_back_to_get_and_times_out(web):
     assert fetch_status(web + "/gone", 5).status == 404
     assert fetch_status(web + "/no-head", 5).status == 200
     assert ("HEAD", "/no-head") in _Handler.hits and ("GET", "/no-head") in _Handler.hits
+    # Japanese in the path or query is percent-encoded, as a browser sends it.
+    assert fetch_status(web + "/社会福祉", 5).status == 200
+    assert fetch_status(web + "/search?q=防災", 5).status == 200
+    assert fetch_status("http://127.0.0.1:notaport/", 5).status is None
     slow = fetch_status(web + "/slow", 0.3)
     assert (slow.status, slow.reason) == (None, "timed out")
 
