@@ -13,8 +13,11 @@ a title or a description, duplicate titles; with `external=True` also external l
 from __future__ import annotations
 
 import html
+import io
 import json
 import posixpath
+import shutil
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -28,12 +31,15 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from generator import __version__
-from generator.config import SiteConfig
-from generator.errors import SourceError
+from generator.build import BuildOptions, build
+from generator.config import SiteConfig, load_config
+from generator.errors import KatsudoError, SourceError
 from generator.model import route_of
 from generator.posts import is_published, load_posts
+from generator.report import Reporter
 from generator.sources import discover
 from generator.urls import output_file
+from generator.write import MARKER
 
 # Folders of the output that are not pages an editor wrote or a theme shows as such.
 _SKIPPED = ("pagefind/",)
@@ -562,16 +568,6 @@ def check_site(site_root: Path, now: datetime, out: Path | None = None, external
                timeout: float = 10.0, base_url: str | None = None) -> CheckReport:
     """Build the site into a temporary folder (or read the build already in `out`) and check it.
     Content errors that stop the build are raised as the build raises them (KatsudoError)."""
-    import io
-    import shutil
-    import tempfile
-
-    from generator.build import BuildOptions, build
-    from generator.config import load_config
-    from generator.errors import KatsudoError
-    from generator.report import Reporter
-    from generator.write import MARKER
-
     config = load_config(site_root, base_url)
     build_warnings: list[SourceError] = []
     temporary = None

@@ -47,7 +47,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (r"the external link '(?P<link>[^']*)' (?:answered|could not be reached)", "外部リンク「{link}」を確かめられませんでした。ブラウザで開いてみてください。"),
     (r"'tags' has (?P<count>\d+) tags", "タグが {count} 個あります。100 個までにしてください。"),
     (r"is nested too deeply to read", "入れ子（字下げしたリスト・引用・かっこ）が深すぎて読めません。"),
-    (r"has a list or a mapping where a key should be", "「キー: 値」のキーの位置に [ ] や { } があります。文字なら引用符で囲んでください。"),
+    (r"has a list or a mapping where a key should be", "「キー: 値」のキーの位置に [ ] や {{ }} があります。文字なら引用符で囲んでください。"),
     (r"has a number too long to read", "長すぎる数字があります。引用符で囲むか、短くしてください。"),
     (r"unknown markdown setting '(?P<key>[^']*)'", "site.yaml の markdown の「{key}」は知らない設定です。綴りを確かめてください。"),
     (r"'markdown\.safe_html' must be true or false", "markdown の safe_html には true か false を書いてください。"),
