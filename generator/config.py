@@ -115,7 +115,9 @@ def load_config(root: Path, base_url_override: str | None = None) -> SiteConfig:
 
     def text_field(key: str, required: bool = False) -> None:
         if key not in values or values[key] is None:
-            if required:
+            if required and key in values:  # 'title:' with nothing after it: that line is the one to fix
+                error(key, f"'{key}' is empty", f"write it after '{key}: ' on this line")
+            elif required:  # no line to point at: the key is not in the file
                 errors.append(SourceError(path, None, f"'{key}' is missing", f"add a line '{key}: ...' to site.yaml"))
             return
         if not isinstance(values[key], (str, int, float)) or isinstance(values[key], bool):

@@ -551,6 +551,12 @@ def test_site_yaml_missing_title(published: Published):
     assert "title: " in problem.hint
 
 
+def test_site_yaml_empty_title_points_at_its_line(published: Published):  # found by test_fuzz.py
+    published.site.write("site.yaml", SITE_YAML.replace("title: テスト地域福祉委員会\n", "title:\n"))
+    [problem] = published.refused()
+    assert problem.where == "site.yaml:1: error: 'title' is empty"
+
+
 def test_site_yaml_full_width_colon(published: Published):
     published.site.write("site.yaml", SITE_YAML.replace("per_page: 2", "per_page：2"))
     [problem] = published.refused()
