@@ -294,7 +294,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _answer(self, with_body: bool) -> None:
         self.hits.append((self.command, self.path))
         if self.path == "/slow":
-            time.sleep(2)
+            time.sleep(5)  # far longer than the timeouts below, even on a busy machine
         status = {"/ok": 200, "/slow": 200, "/gone": 404, "/%E7%A4%BE%E4%BC%9A%E7%A6%8F%E7%A5%89": 200,
                   "/search?q=%E9%98%B2%E7%81%BD": 200}.get(self.path, 404)
         if self.path == "/no-head":
@@ -349,7 +349,7 @@ def test_external_links_are_checked_only_when_asked(in_site: SiteDir, web):
     assert plain.exit_code == 0, plain.stdout
     assert _Handler.hits == []  # never in the default run
 
-    result = check(in_site, "--external", "--timeout", "0.5")
+    result = check(in_site, "--external", "--timeout", "1.5")
     assert result.exit_code == 1
     assert finding_lines(result.stdout) == [
         f"{POST}:9: error: the external link '{web}/gone' is broken (404 Not Found)",
@@ -364,7 +364,7 @@ def test_external_links_are_checked_only_when_asked(in_site: SiteDir, web):
 
     # Within a day the answers come from the cache: only the site that did not answer is asked again.
     _Handler.hits = []
-    again = check(in_site, "--external", "--timeout", "0.5")
+    again = check(in_site, "--external", "--timeout", "1.5")
     assert finding_lines(again.stdout) == finding_lines(result.stdout)
     assert {path for _, path in _Handler.hits} == {"/slow"}
 
