@@ -91,6 +91,10 @@ class _PageParser(HTMLParser):
             self.page.description = values.get("content") or ""
         if tag == "img":
             self.page.images.append((values, line))
+        if tag == "meta" and ((values.get("property") or "") == "og:image" or (values.get("name") or "") == "twitter:image") \
+                and values.get("content"):
+            # The picture shown when the page is shared: a missing one is a broken card on every share.
+            self.page.references.append(Reference("meta", "content", values["content"].strip(), line))
         for attribute in ("href", "src"):
             value = values.get(attribute)
             if value is not None and not (tag == "link" and (values.get("rel") or "") in ("preconnect", "dns-prefetch")):
@@ -319,7 +323,7 @@ def check_pages(out: Path, base_url: str, sources: SourceMap) -> tuple[list[Sour
     for rel, page in list(pages.items()):
         for ref in page.references:
             target = classify(ref.url, rel, base_url)
-            is_image = ref.tag in ("img", "source") or ref.attribute == "srcset"
+            is_image = ref.tag in ("img", "source", "meta") or ref.attribute == "srcset"
             if target.kind == "skip" or not ref.url:
                 continue
             if target.kind == "external":

@@ -265,6 +265,17 @@ def test_a_broken_theme_link_is_reported_once_at_the_output_file(in_site: SiteDi
                                                  "exist (and on ")
 
 
+def test_a_missing_social_card_image_is_found(in_site: SiteDir):
+    base = (REPO / "templates" / "base.html").read_text(encoding="utf-8")
+    in_site.write("templates/base.html", base.replace(
+        "</head>", '<meta property="og:image" content="https://example.org/minato/nai/card.png">\n</head>'))
+    result = check(in_site)
+    assert result.exit_code == 1
+    [line] = finding_lines(result.stdout)
+    assert ": error: the image 'https://example.org/minato/nai/card.png' points at a file that does not exist (and on " \
+        in line
+
+
 @pytest.mark.parametrize(("url", "page", "kind", "file"), [
     ("/minato/posts/a/", "index.html", "internal", "posts/a/"),
     ("/minato", "posts/a/index.html", "internal", ""),
