@@ -240,6 +240,27 @@ def test_two_posts_never_silently_share_an_address(fuzz_site: Site, first: str, 
     assert pages["一つ目"] != pages["二つ目"]
 
 
+@BUILDS
+@given(st.sampled_from(["tags", "archive", "feed.xml", "search", "404.html", "posts", "assets", "page", "sitemap.xml",
+                        "robots.txt", "categories", "fiscal", "events", "events.ics", "series", "pagefind", "index.html"])
+       | slugs)
+def test_a_page_never_silently_takes_a_generated_address(fuzz_site: Site, slug: str):
+    """content/pages/SLUG.md against the pages katsudo makes itself (tags, feeds, archives…)."""
+    fuzz_site.reset()
+    post = write_post(fuzz_site, "2024-06-17-teireikai.md", "title: 定例会\ndate: 2024-06-17\ntags: [防災]\n"
+                      "event:\n  start: 2024-06-20\nseries: 講座\n")
+    pages = fuzz_site.root / "content" / "pages"
+    pages.mkdir()
+    page = pages / "about.md"
+    page.write_text("---\n" + front_matter({"title": "固定ページ", "slug": slug}) + "---\n本文\n", encoding="utf-8")
+    errors = assert_build_is_clean_or_reported(fuzz_site, [post, page])
+    if errors is None:
+        built = fuzz_site.out / output_file(f"{slug.strip() or 'about'}/")
+        assert "固定ページ" in built.read_text(encoding="utf-8")
+        assert "定例会" in (fuzz_site.out / "posts/teireikai/index.html").read_text(encoding="utf-8")
+        etree.fromstring((fuzz_site.out / "feed.xml").read_bytes())
+
+
 SITE_FIELDS = ("title", "base_url", "description", "language", "timezone", "fiscal_year_start", "per_page", "author",
                "organisation", "categories", "date_style", "summary_length", "related_posts", "reading_speed_ja",
                "reading_speed_en", "images", "search", "markdown")
