@@ -77,7 +77,8 @@ def render_markdown(config: SiteConfig, posts, unpublished, invalid: set[Path],
         images=images,
     )
     renderer = MarkdownRenderer(targets, strings.get("footnote_backlink", "Back to the text"),
-                                strings.get("table_label", "Table"), strings.get("file_meta"))
+                                strings.get("table_label", "Table"), strings.get("file_meta"),
+                                safe_html=config.markdown.safe_html)
     rendered, errors = {}, []
     # What any link can resolve against: a post's Markdown is re-rendered when this changes.
     targets_key = fingerprint(sorted(targets.source_urls.items()), sorted(targets.unpublished),
@@ -94,7 +95,7 @@ def render_markdown(config: SiteConfig, posts, unpublished, invalid: set[Path],
         else:
             key = fingerprint(targets_key, post.body, post.body_line, route_of(post), post.bundle,
                               post.meta.summary, config.summary_length, post.meta.cover, post.meta.attachments,
-                              images_key)
+                              images_key, config.markdown.safe_html)
             result = cache.render_markdown(post.source, key, render)
         rendered[post.source] = result
         errors.extend(result.errors)

@@ -56,6 +56,7 @@ def main() -> None:
     katsudo new TITLE       write a new report from a template
     katsudo build           build the site into public/
     katsudo serve           build and preview it in your browser
+    katsudo check           find broken links, missing pictures and titles before you publish
     """
 
 
@@ -85,6 +86,68 @@ def build_command(site: Path, output: Path | None, drafts: bool, future: bool, b
     total = sum(result.timings.values())
     reporter.info(f"built {result.posts} posts, {result.pages} pages into {result.out} "
                   f"({result.written} files changed) in {total * 1000:.0f} ms")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
+
+
+def _finding_json(item, root: Path) -> str:
+    """One finding as a JSON object on one line (JSON Lines): what CI annotations need."""
+    import json
+
+    path = None
+    if item.path is not None:
+        try:
+            path = str(item.path.resolve().relative_to(root.resolve()))
+        except ValueError:
+            path = str(item.path)
+    return json.dumps({"path": path, "line": item.line, "severity": item.severity, "message": item.message,
+                       "hint": item.hint}, ensure_ascii=False)
+
+
+@main.command("check")
+@site_option
+@click.option("--strict", is_flag=True, help="Fail on warnings too (missing alt text, width/height, descriptions).")
+@click.option("--external", is_flag=True,
+              help="Also ask every external site whether its link still works (needs the network; answers are kept a day).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: one JSON object per finding per line (JSON Lines), for CI annotations.")
+@click.option("-o", "--output", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
+              help="Check this existing build instead of building into a temporary folder.")
+@click.option("--timeout", type=click.FloatRange(0.1, 120), default=10.0, show_default=True,
+              help="Seconds to wait for each external site (with --external).")
+def check_command(site: Path, strict: bool, external: bool, output_format: str, output: Path | None,
+                  timeout: float) -> None:
+    """Check the built site before publishing: links, anchors, pictures, titles, descriptions.
+
+    Exit 1 on any error (with --strict: on any warning too)."""
+    from generator.check import check_site
+
+    root = Path.cwd()
+    language = "en"
+    try:
+        config = load_config(site)
+        language = config.language
+        report = check_site(site, _now(config.zone), out=output, external=external, timeout=timeout)
+    except KatsudoError as error:
+        if output_format == "json":
+            for item in error.errors:
+                click.echo(_finding_json(item, root))
+            click.echo(f"{_plural(len(error.errors), 'error')}; nothing was checked", err=True)
+            sys.exit(1)
+        _fail(error, "nothing was checked", language)
+    for item in report.findings:
+        click.echo(_finding_json(item, root) if output_format == "json" else item.format(root, language))
+    summary = f"{_plural(report.errors, 'error')}, {_plural(report.warnings, 'warning')} in {_plural(report.pages, 'page')}"
+    if external:
+        summary += f" and {_plural(report.external, 'external link')}"
+    failed = report.failed(strict)
+    if failed and not report.errors:
+        summary += " (--strict: warnings fail the check)"
+    click.echo(summary, err=output_format == "json")
+    if failed:
+        sys.exit(1)
 
 
 @main.command("clean")

@@ -27,6 +27,11 @@ class Category:
 
 
 @dataclass(frozen=True)
+class MarkdownSettings:
+    safe_html: bool = False  # true: clean posts' HTML with an allow-list (for text that came from elsewhere)
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     """Everything site.yaml can say, with its defaults. Field comments are the reference."""
 
@@ -48,6 +53,7 @@ class SiteConfig:
     reading_speed_en: int = 200  # words a minute, for reading time of English text
     search: bool = True  # build the full-text search index and the /search/ page
     images: ImageSettings = field(default_factory=ImageSettings)  # keep_metadata, widths, default_image
+    markdown: MarkdownSettings = field(default_factory=MarkdownSettings)  # safe_html
 
     @property
     def base_path(self) -> str:
@@ -67,7 +73,7 @@ class SiteConfig:
 
 _FIELDS = ("title", "base_url", "description", "language", "timezone", "fiscal_year_start",
            "per_page", "author", "organisation", "categories", "date_style", "summary_length",
-           "related_posts", "reading_speed_ja", "reading_speed_en", "images", "search")
+           "related_posts", "reading_speed_ja", "reading_speed_en", "images", "search", "markdown")
 DATE_STYLES = ("wareki", "western", "both")
 
 
@@ -109,7 +115,9 @@ def load_config(root: Path, base_url_override: str | None = None) -> SiteConfig:
 
     def text_field(key: str, required: bool = False) -> None:
         if key not in values or values[key] is None:
-            if required:
+            if required and key in values:  # 'title:' with nothing after it: that line is the one to fix
+                error(key, f"'{key}' is empty", f"write it after '{key}: ' on this line")
+            elif required:  # no line to point at: the key is not in the file
                 errors.append(SourceError(path, None, f"'{key}' is missing", f"add a line '{key}: ...' to site.yaml"))
             return
         if not isinstance(values[key], (str, int, float)) or isinstance(values[key], bool):
@@ -184,6 +192,11 @@ def load_config(root: Path, base_url_override: str | None = None) -> SiteConfig:
         if settings is not None:
             checked["images"] = settings
 
+    if "markdown" in values:
+        settings = _markdown(values["markdown"], error)
+        if settings is not None:
+            checked["markdown"] = settings
+
     if errors:
         raise KatsudoError(errors)
     if not checked.get("organisation"):
@@ -226,3 +239,24 @@ def _images(raw: Any, root: Path, error) -> ImageSettings | None:
     if not ok:
         return None
     return ImageSettings(keep_metadata=keep, widths=tuple(sorted(set(widths))), default_image=default)
+
+
+MARKDOWN_FIELDS = ("safe_html",)
+
+
+def _markdown(raw: Any, error) -> MarkdownSettings | None:
+    """The `markdown:` mapping: safe_html (true/false)."""
+    example = "for example:\n      markdown:\n        safe_html: true"
+    if not isinstance(raw, dict):
+        error("markdown", "'markdown' must have indented lines such as 'safe_html: true'", example)
+        return None
+    ok = True
+    for key in raw:
+        if key not in MARKDOWN_FIELDS:
+            error("markdown", f"unknown markdown setting '{key}'", _did_you_mean(str(key), MARKDOWN_FIELDS))
+            ok = False
+    safe = raw.get("safe_html", False)
+    if not isinstance(safe, bool):
+        error("markdown", f"'markdown.safe_html' must be true or false, not {safe!r}", example)
+        ok = False
+    return MarkdownSettings(safe_html=safe) if ok else None

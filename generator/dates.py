@@ -14,18 +14,22 @@ _WEEKDAYS_JA = "月火水木金土日"
 _DATE_SEPARATORS = re.compile(r"^(\d{4})[/.年](\d{1,2})[/.月](\d{1,2})日?")
 
 
+# Years a date may have: one more day (an event's end, a time zone) must still be a date, and
+# datetime stops at the years 1 and 9999.
+FIRST_YEAR, LAST_YEAR = 2, 9998
+
+
 def parse_datetime(value: object, zone: ZoneInfo) -> tuple[datetime, bool] | None:
     """Parse a front matter date; returns (aware datetime, whether a time was given).
 
     Accepts `2021-06-17`, `2021-06-17 19:00`, ISO 8601 with an offset, and what Japanese
     input methods type: full-width digits, `2021/6/17`, `2021年6月17日`. Naive values are in
-    `zone`. Returns None when the text is not a date.
+    `zone`. Returns None when the text is not a date (or not one from FIRST_YEAR to LAST_YEAR).
     """
     if isinstance(value, datetime):
-        parsed = value
+        parsed, has_time = value, True
     elif isinstance(value, date):
-        parsed = datetime.combine(value, time())
-        return parsed.replace(tzinfo=zone), False
+        parsed, has_time = datetime.combine(value, time()), False
     elif isinstance(value, str):
         text = unicodedata.normalize("NFKC", value).strip()
         match = _DATE_SEPARATORS.match(text)
@@ -39,14 +43,13 @@ def parse_datetime(value: object, zone: ZoneInfo) -> tuple[datetime, bool] | Non
         except ValueError:
             return None
         has_time = len(text) > 10
-        if parsed.tzinfo is None:
-            return parsed.replace(tzinfo=zone), has_time
-        return parsed.astimezone(zone), has_time
     else:
         return None
+    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+        return None
     if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=zone), True
-    return parsed.astimezone(zone), True
+        return parsed.replace(tzinfo=zone), has_time
+    return parsed.astimezone(zone), has_time
 
 
 def fiscal_year(moment: datetime | date, start_month: int) -> int:

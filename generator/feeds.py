@@ -14,6 +14,9 @@ from generator.urls import absolute, tag_key
 FEED_SIZE = 20
 _ROOT_RELATIVE = re.compile(r'(\s(?:href|src)=")(/[^/"][^"]*|/)"')
 _FRAGMENT = re.compile(r'(\shref=")(#[^"]*)"')
+# Characters XML 1.0 forbids even escaped (controls other than tab and newlines, U+FFFE/FFFF):
+# a pasted title or body may hold them, and one makes the whole feed unreadable to every reader.
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def absolutise(html_text: str, base_url: str, page_url: str) -> str:
@@ -67,4 +70,4 @@ def atom_feed(config: SiteConfig, entries: tuple[Entry, ...], route: str, title:
             "  </entry>",
         ]
     lines.append("</feed>")
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    return _NOT_XML.sub("", "\n".join(lines) + "\n").encode("utf-8")

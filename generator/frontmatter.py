@@ -24,6 +24,7 @@ from generator.yamltext import YamlMapping, parse_mapping
 
 _FENCE = python_frontmatter.YAMLHandler().FM_BOUNDARY
 _DATE_HINT = "write it like 2024-06-17 or 2024-06-17 19:00"
+MAX_TAGS = 100
 _TAG_SEPARATORS = str.maketrans({"、": ",", "，": ",", "､": ","})
 
 
@@ -169,6 +170,11 @@ def validate(path: Path, source: SplitSource, config: SiteConfig, is_post: bool)
             continue
         if name not in tags:
             tags.append(name)
+    if len(tags) > MAX_TAGS:
+        # Every tag page lists the post with all its tags: 10,000 tags would be 10,000 pages of
+        # 10,000 links each, gigabytes of output. No reader browses more than a handful.
+        error("tags", f"'tags' has {len(tags)} tags; a post can have at most {MAX_TAGS}",
+              "keep the few words readers would look for, e.g. tags: [防災, 地域福祉]")
 
     draft = values.get("draft", False)
     if draft is None:

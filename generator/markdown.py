@@ -320,9 +320,10 @@ class MarkdownRenderer:
     """One reusable Python-Markdown instance per build (creating one costs more than a post)."""
 
     def __init__(self, targets: LinkTargets, footnote_backlink_title: str = "Back to the text",
-                 table_label: str = "Table", file_meta: str | None = None):
+                 table_label: str = "Table", file_meta: str | None = None, safe_html: bool = False):
         self._rewriter: _LinkRewriter | None = None
         self.targets = targets
+        self.safe_html = safe_html  # site.yaml markdown.safe_html: clean the HTML (generator/safehtml.py)
 
         def factory(md):
             self._rewriter = _LinkRewriter(md, targets)
@@ -346,8 +347,23 @@ class MarkdownRenderer:
         if self.targets.images is not None:
             self.targets.images.take()
         self._md.reset()
-        html_text = self._md.convert(body)
+        try:
+            html_text = self._md.convert(body)
+        except RecursionError:
+            # Python-Markdown parses nested lists and quotes recursively: hundreds of levels
+            # exhaust Python's stack. Nobody reads a list 500 levels deep; say where it is.
+            self._md.reset()
+            return Rendered("", "", "", (SourceError(source, body_line + _deepest_line(body),
+                                                     "the text is nested too deeply to read (lists or quotes "
+                                                     "inside each other, hundreds of levels)",
+                                                     "indent list items at most a few levels; start a new list "
+                                                     "or a new paragraph instead"),))
         toc = _toc_html(self._md.toc_tokens)
+        if self.safe_html:
+            from generator.safehtml import sanitise
+
+            # Before the summary and reading time are taken from it: what is removed is not shown anywhere.
+            html_text, toc = sanitise(html_text), sanitise(toc)
         cjk_chars, words = plain.count_reading(plain.plain_text(html_text))
         og_image = self._social_image(document, cover, cover_line)
         files = []
@@ -385,6 +401,16 @@ class MarkdownRenderer:
             return catalog.social(catalog.info(photo)).route
         except ValueError:
             return None
+
+
+def _deepest_line(body: str) -> int:
+    """Offset (0-based) of the most indented or most quoted line: where the nesting goes too deep."""
+    def depth(line: str) -> int:
+        stripped = line.lstrip(" \t>")
+        return len(line) - len(stripped)
+
+    lines = body.split("\n")
+    return max(range(len(lines)), key=lambda i: depth(lines[i])) if lines else 0
 
 
 def _flatten(tokens: list[dict]) -> list[dict]:

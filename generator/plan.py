@@ -188,6 +188,23 @@ def plan_images(planner: Planner, images) -> list[SourceError]:
     return errors
 
 
+def address_line(source: Path | None) -> int | None:
+    """The line that gives a source its address: its 'slug:' line, else line 1 (the file name
+    gives it); None for a file that is not Markdown (a photo has no lines)."""
+    if source is None or source.suffix != ".md":
+        return None
+    try:
+        lines = source.read_text(encoding="utf-8", errors="replace").split("\n")
+    except OSError:
+        return None
+    for number, line in enumerate(lines[1:], start=2):
+        if line.rstrip() == "---":
+            break
+        if line.startswith("slug:"):
+            return number
+    return 1
+
+
 def check_plan(planned: list[PlannedPage]) -> list[SourceError]:
     """Two outputs on one path, or a path outside the output folder, is an error before writing."""
     errors: list[SourceError] = []
@@ -200,7 +217,7 @@ def check_plan(planned: list[PlannedPage]) -> list[SourceError]:
             continue
         if page.file in seen:
             first = seen[page.file]
-            errors.append(SourceError(page.source or first.source, None,
+            errors.append(SourceError(page.source or first.source, address_line(page.source or first.source),
                                       f"two sources would write the same address /{page.route}: {first.origin} and {page.origin}",
                                       "give one of them another 'slug:' in its front matter, or rename the file"))
             continue
@@ -209,7 +226,7 @@ def check_plan(planned: list[PlannedPage]) -> list[SourceError]:
         for parent in PurePosixPath(page.file).parents:
             owner = seen.get(parent.as_posix())
             if owner is not None:
-                errors.append(SourceError(page.source or owner.source, None,
+                errors.append(SourceError(page.source or owner.source, address_line(page.source or owner.source),
                                           f"'{parent}' would be both a file ({owner.origin}) and a folder ({page.origin})",
                                           "rename one of them"))
     return errors

@@ -44,7 +44,9 @@ def tag_key(name: str) -> str:
     text = "".join(ch.lower() if ch.isascii() else ch for ch in text)
     text = _SPACES.sub("-", text)
     text = _RESERVED.sub("", text).strip(".-")
-    return text
+    # Controls (NUL would stop the build writing the folder), format characters such as the
+    # right-to-left override, and lone surrogates cannot be part of a folder name or a URL.
+    return "".join(ch for ch in text if not unicodedata.category(ch).startswith("C")).strip(".-")
 
 
 def post_route(slug: str) -> str:

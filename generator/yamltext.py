@@ -8,6 +8,7 @@ PyYAML's position we look for the character that really broke the line.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,10 @@ _PlainLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+
+
+_LONG_NUMBER = re.compile(r"\d{1000,}")
+_DEEP_BRACKETS = re.compile(r"[\[{](?:\s*[\[{]){50,}")
 
 
 @dataclass(frozen=True)
@@ -97,8 +102,12 @@ def parse_mapping(text: str, path: Path, first_line: int, what: str) -> tuple[Ya
             lines: dict[str, int] = {}
             nested: dict[str, int] = {}  # 'event.start' -> line: one level down, for nested fields
             for key_node, value_node in node.value:
-                key = key_node.value
                 line = first_line + key_node.start_mark.line
+                if not isinstance(key_node, yaml.ScalarNode):  # '[a]: b' or '? [a, b]': a list as a key
+                    return None, [SourceError(path, line, f"{what} has a list or a mapping where a key should be",
+                                              "a key is a word before ':', like 'title: 定例会の報告'; "
+                                              "put text starting with '[' or '{' in quotes")]
+                key = key_node.value
                 if key in lines:
                     errors.append(SourceError(path, line, f"'{key}' is given twice (first on line {lines[key]})",
                                               "keep one of the two lines and delete the other"))
@@ -109,6 +118,18 @@ def parse_mapping(text: str, path: Path, first_line: int, what: str) -> tuple[Ya
             values = loader.construct_document(node)
         finally:
             loader.dispose()
+    except RecursionError:
+        # PyYAML composes nested lists recursively: '[[[[…' thousands deep exhausts the stack.
+        found = _DEEP_BRACKETS.search(text)
+        line = first_line + text.count("\n", 0, found.start()) if found else first_line
+        return None, [SourceError(path, line, f"{what} is nested too deeply to read",
+                                  "write one setting per line; lists like [防災, 地域福祉] need no brackets inside")]
+    except ValueError:
+        # A number with thousands of digits: Python refuses to convert it (int_max_str_digits).
+        found = _LONG_NUMBER.search(text)
+        line = first_line + text.count("\n", 0, found.start()) if found else first_line
+        return None, [SourceError(path, line, f"{what} has a number too long to read",
+                                  "put long numbers in quotes, or shorten them")]
     except yaml.YAMLError as exc:
         # An unclosed bracket or quote is noticed at the end of the text; where it was opened
         # (the context mark) is the line the editor has to fix.

@@ -551,6 +551,12 @@ def test_site_yaml_missing_title(published: Published):
     assert "title: " in problem.hint
 
 
+def test_site_yaml_empty_title_points_at_its_line(published: Published):  # found by test_fuzz.py
+    published.site.write("site.yaml", SITE_YAML.replace("title: テスト地域福祉委員会\n", "title:\n"))
+    [problem] = published.refused()
+    assert problem.where == "site.yaml:1: error: 'title' is empty"
+
+
 def test_site_yaml_full_width_colon(published: Published):
     published.site.write("site.yaml", SITE_YAML.replace("per_page: 2", "per_page：2"))
     [problem] = published.refused()
@@ -682,3 +688,65 @@ def _count_near(html: str, label: str) -> int:
     match = re.search(r">\s*" + re.escape(label) + r"(?:[^<\d]|<[^>]*>)*?[（(]\s*(\d+)\s*(?:件|[)）]|\s*posts?\b)", html)
     assert match, f"no count after {label!r}"
     return int(match.group(1))
+
+
+# --------------------------------------------------------------------------- found by tests/test_fuzz.py (hypothesis)
+
+@pytest.mark.parametrize(("line", "field"), [
+    ("date: 9999-12-31T23:00:00-12:00", "date"),  # the year 10000 in Tokyo: was OverflowError
+    ("date: 0001-01-01", "date"),  # the year 0 in UTC: was ValueError
+])
+def test_dates_at_the_ends_of_the_calendar(published: Published, line: str, field: str):
+    write_post(published.site, f"title: 五月\n{line}\n")
+    [problem] = published.refused()
+    assert problem.where == f"{POST}:3: error: 'date' is not a date: '{line.split(': ', 1)[1]}'"
+
+
+def test_event_in_the_year_9999(published: Published):
+    write_post(published.site, "title: 五月\ndate: 2024-05-01\nevent:\n  start: 9999-12-31 23:59\n")
+    [problem] = published.refused()
+    assert problem.where == f"{POST}:5: error: event 'start' is not a date: '9999-12-31 23:59'"
+
+
+@pytest.mark.parametrize("front", ["? [a, b]\n: c\n", "[a]: b\n", "{a: 1}: b\n"])
+def test_a_list_as_a_key(published: Published, front: str):  # was TypeError: unhashable type: 'list'
+    write_post(published.site, "title: 五月\ndate: 2024-05-01\n" + front)
+    [problem] = published.refused()
+    assert problem.where == f"{POST}:4: error: front matter has a list or a mapping where a key should be"
+    assert "in quotes" in problem.hint
+
+
+def test_brackets_nested_thousands_deep(published: Published):  # was RecursionError
+    write_post(published.site, "title: 五月\ndate: 2024-05-01\ntags: " + "[" * 3000 + "]" * 3000 + "\n")
+    [problem] = published.refused()
+    assert problem.where == f"{POST}:4: error: front matter is nested too deeply to read"
+
+
+def test_a_number_with_thousands_of_digits(published: Published):  # was ValueError (int_max_str_digits)
+    write_post(published.site, "title: 五月\ndate: 2024-05-01\nweight: " + "9" * 5000 + "\n")
+    [problem] = published.refused()
+    assert problem.where == f"{POST}:4: error: front matter has a number too long to read"
+
+
+def test_two_posts_on_one_address_name_the_slug_line(published: Published):  # was a PATH: error without line
+    write_post(published.site, "title: 一つ目\ndate: 2024-05-01\nslug: onaji\n", name="content/posts/2024-05-01-ichi.md")
+    write_post(published.site, "title: 二つ目\ndate: 2024-05-02\nslug: onaji\n", name="content/posts/2024-05-02-ni.md")
+    [problem] = published.refused()
+    assert re.match(r"content/posts/2024-05-0[12]-(ichi|ni)\.md:4: error: two sources would write the same address",
+                    problem.where), problem.where
+
+
+def test_control_characters_in_tags_titles_and_text(built_site: SiteDir):
+    """A NUL in a tag stopped the build with 'embedded null byte'; a right-to-left override made
+    a folder name no one can type; an escape character in a title made the feed unreadable XML."""
+    from lxml import etree
+
+    built_site.post("2024-05-01-gogatsu.md", 'title: "五月\\x1b定例会"\ndate: 2024-05-01\n'
+                                             'tags: ["防災\\0", "\\u202e地域"]\n', "本文\x1bです。\n")
+    result = built_site.build()
+    assert result.exit_code == 0, result.stderr
+    assert (built_site.public / "tags/防災/index.html").is_file()
+    assert (built_site.public / "tags/地域/index.html").is_file()
+    feed = etree.fromstring((built_site.public / "feed.xml").read_bytes())
+    titles = [e.text for e in feed.iter("{http://www.w3.org/2005/Atom}title")]
+    assert "五月定例会" in titles

@@ -14,7 +14,7 @@ import pytest
 
 from conftest import NOW, REPO, SiteDir, run_cli
 
-COMMANDS = ("build", "clean", "init", "new", "serve")
+COMMANDS = ("build", "clean", "init", "new", "serve", "check")
 
 
 def digest(root: Path) -> dict[str, str]:

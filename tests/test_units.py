@@ -589,3 +589,15 @@ def test_a_changed_post_changes_only_the_files_that_show_it(built_site: SiteDir)
         if name.startswith("assets/"):
             assert name not in changed, name
     assert f"({len(changed)} files changed)" in result.stdout
+
+
+def test_every_japanese_sentence_can_be_formatted():
+    """A sentence is a str.format template: a literal brace ('{ }') must be doubled, or the
+    error message itself would crash with KeyError (it did, for the list-as-a-key error)."""
+    import re
+
+    from generator.messages_ja import _PATTERNS
+
+    for pattern, sentence in _PATTERNS:
+        names = re.compile(pattern).groupindex
+        assert sentence.format(**{name: "x" for name in names}), pattern
