@@ -95,3 +95,12 @@ def _pinned_locale(monkeypatch):
     monkeypatch.setenv("LC_ALL", "C.UTF-8")
     monkeypatch.setenv("KATSUDO_NOW", NOW)
     yield
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium (tests/browsing.py), one per test module."""
+    from browsing import chromium
+
+    with chromium() as browser:
+        yield browser

@@ -4,22 +4,12 @@ the keyboard alone (skip link first, a visible focus ring everywhere, the whole 
 
 from __future__ import annotations
 
-import threading
-from pathlib import Path
-
 import pytest
 
-from conftest import REPO
-from generator.serve import make_server
+from browsing import needs_chromium, serving
 from test_example_site import build_example
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)"),
-]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+pytestmark = [pytest.mark.browser, needs_chromium]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 PAGES = {
@@ -46,22 +36,8 @@ CASES += [(name, *combo) for name in ("home", "post-with-table") for combo in MI
 def served(tmp_path_factory):
     """The example site built and served under its /minato/ sub-path on a free loopback port."""
     out = build_example(tmp_path_factory.mktemp("a11y") / "public")
-    server = make_server(out, "/minato/", "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/minato/"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    with serving(out) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-from pathlib import Path
-
 import pytest
 
+from browsing import needs_chromium, serving
 from conftest import REPO, run_cli
-from generator.serve import make_server
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)"),
-]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+pytestmark = [pytest.mark.browser, needs_chromium]
 
 
 @pytest.fixture(scope="module")
@@ -25,22 +16,8 @@ def served(tmp_path_factory):
     out = tmp_path_factory.mktemp("browser") / "public"
     result = run_cli("build", "-s", str(REPO), "-o", str(out), "-q")
     assert result.exit_code == 0, result.stderr
-    server = make_server(out, "/minato/", "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/minato/"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    with serving(out) as url:
+        yield url
 
 
 @pytest.fixture

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import io
 import re
-import threading
 from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw
 
-from conftest import REPO, NOW, SiteDir, run_cli
+from browsing import chromium, needs_chromium, serving
+from conftest import REPO, SiteDir, run_cli
 from generator.build import BuildOptions, build
 from generator.cli import _now
 from generator.config import load_config
@@ -313,50 +313,32 @@ def test_example_site_gallery_post_is_stripped(tmp_path: Path):
 
 
 # A real browser: photos reserve their space (width/height) and the gallery lays out without shift.
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)")
+@needs_chromium
 @pytest.mark.parametrize("width", [375, 1280])
 def test_images_render_without_layout_shift(photo_site: SiteDir, width: int):
-    from playwright.sync_api import sync_playwright
-
-    from generator.serve import make_server
-
     api_build(photo_site)
-    server = make_server(photo_site.public, "/minato/", "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": width, "height": 800})
-            page.add_init_script("""
-                window.__shift = 0;
-                new PerformanceObserver(list => { for (const e of list.getEntries()) window.__shift += e.value; })
-                  .observe({type: 'layout-shift', buffered: true});
-            """)
-            page.goto(f"http://127.0.0.1:{server.server_address[1]}/minato/posts/kenshu/")
-            page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
-            page.wait_for_load_state("networkidle")
-            page.wait_for_function("[...document.images].every(i => i.complete)")
-            assert page.evaluate("[...document.querySelectorAll('picture img')].every(i => i.naturalWidth > 0)")
-            assert page.evaluate("window.__shift") < 0.01
-            # Photos fit the column: nothing wider than the viewport.
-            assert page.evaluate("document.documentElement.scrollWidth") <= width
-            cells = page.eval_on_selector_all(".gallery-item", "els => els.map(e => e.getBoundingClientRect().width)")
-            assert len(cells) == 2 and all(c > 100 for c in cells)
-            if width == 375:
-                # Two photos side by side on a phone.
-                tops = page.eval_on_selector_all(".gallery-item", "els => els.map(e => e.getBoundingClientRect().top)")
-                assert abs(tops[0] - tops[1]) < 1
-            browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(photo_site.public) as url, chromium() as browser:
+        page = browser.new_page(viewport={"width": width, "height": 800})
+        page.add_init_script("""
+            window.__shift = 0;
+            new PerformanceObserver(list => { for (const e of list.getEntries()) window.__shift += e.value; })
+              .observe({type: 'layout-shift', buffered: true});
+        """)
+        page.goto(url + "posts/kenshu/")
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+        page.wait_for_load_state("networkidle")
+        page.wait_for_function("[...document.images].every(i => i.complete)")
+        assert page.evaluate("[...document.querySelectorAll('picture img')].every(i => i.naturalWidth > 0)")
+        assert page.evaluate("window.__shift") < 0.01
+        # Photos fit the column: nothing wider than the viewport.
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        cells = page.eval_on_selector_all(".gallery-item", "els => els.map(e => e.getBoundingClientRect().width)")
+        assert len(cells) == 2 and all(c > 100 for c in cells)
+        if width == 375:
+            # Two photos side by side on a phone.
+            tops = page.eval_on_selector_all(".gallery-item", "els => els.map(e => e.getBoundingClientRect().top)")
+            assert abs(tops[0] - tops[1]) < 1
 
 
 @pytest.mark.parametrize("svg, size", [

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
 import time
 from datetime import date, datetime
 from pathlib import Path
@@ -12,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from lxml import etree
 
+from browsing import chromium, needs_chromium, serving
 from conftest import REPO, SITE_YAML, SiteDir, run_cli
 from generator.dates import date_text, era_of, fiscal_year_label
 from linkcheck import broken_links
@@ -143,36 +143,20 @@ def test_category_feed_lists_only_its_category(site: SiteDir):
     assert feed.findtext("{http://www.w3.org/2005/Atom}id") == "https://example.org/minato/categories/meeting/feed.xml"
 
 
-CHROMIUM = Path("/usr/bin/chromium")
-
-
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)")
+@needs_chromium
 def test_annual_report_prints_to_a4_pdf(tmp_path: Path):
-    from playwright.sync_api import sync_playwright
     from pypdf import PdfReader
-
-    from generator.serve import make_server
 
     out = tmp_path / "public"
     assert run_cli("build", "-s", str(REPO), "-o", str(out), "-q").exit_code == 0
     report = out / "fiscal/2024/report/index.html"
     post_count = len(re.findall(r'<article class="report-post"', report.read_text(encoding="utf-8")))
     assert post_count >= 3
-    server = make_server(out, "/minato/", "127.0.0.1", 0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run"])
-            page = browser.new_page()
-            page.goto(f"http://127.0.0.1:{server.server_address[1]}/minato/fiscal/2024/report/")
-            page.pdf(path=str(tmp_path / "report.pdf"), prefer_css_page_size=True)
-            browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(out) as url, chromium() as browser:
+        page = browser.new_page()
+        page.goto(url + "fiscal/2024/report/")
+        page.pdf(path=str(tmp_path / "report.pdf"), prefer_css_page_size=True)
     reader = PdfReader(str(tmp_path / "report.pdf"))
     # Cover + contents + one page break per post, and not a page per paragraph.
     assert post_count + 2 <= len(reader.pages) <= post_count * 4 + 2

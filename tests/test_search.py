@@ -4,19 +4,14 @@ a category filter, the /minato/ sub-path, the header form, no JavaScript, and no
 from __future__ import annotations
 
 import gzip
-import threading
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
 
+from browsing import needs_chromium, serving
 from conftest import REPO, run_cli
-from generator.serve import make_server
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)")
 DRAFT_MARKER = "DRAFT-MARKER-下書き"
 PLAN_POST = "/minato/posts/dai3ki-keikaku-shinchoku-r5/"
 
@@ -32,22 +27,8 @@ def built(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def served(built):
-    server = make_server(built, "/minato/", "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/minato/"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    with serving(built) as url:
+        yield url
 
 
 @pytest.fixture

@@ -37,6 +37,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from browsing import needs_chromium
 from conftest import NOW, REPO, run_cli
 from generator import watch
 from generator.build import BuildOptions, build
@@ -44,10 +45,6 @@ from generator.cache import BuildCache
 from generator.report import Reporter
 
 TIMEOUT = 15.0  # seconds any single wait may take before the test fails
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)")
 
 # Posts of the example site the tests change. TEIREIKAI is linked from no other post, so
 # renaming or deleting OYAKO leaves no broken link behind.
@@ -870,16 +867,6 @@ def test_a_site_at_the_root_of_its_domain_is_served_from_slash(tmp_path):
 
 
 # =========================================================================== in Chromium
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
 
 @pytest.fixture
 def tab(browser):
