@@ -7,7 +7,7 @@ the planner.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,7 @@ class Site:
     now: datetime  # the build moment
     static: tuple[StaticFile, ...]  # files published as they are
     images: Any = None  # the ImageCatalog (generator/images.py): photos and their variants
+    cache: dict = field(default_factory=dict, compare=False, repr=False)  # indexes built on first use
 
     def neighbours(self, index: int) -> tuple[Entry | None, Entry | None]:
         """(older, newer) post of the post at `index`."""
@@ -89,26 +90,80 @@ def series_position(entry: Entry) -> tuple:
 
 def related_entries(site: Site, entry: Entry, limit: int) -> tuple[Entry, ...]:
     """Up to `limit` other posts sharing a tag with `entry`: most shared tags first, then those in
-    the same category, then the newest. Empty when no tag is shared."""
+    the same category, then the newest. Empty when no tag is shared.
+
+    Linear in the site, not quadratic: posts sharing two or more tags are found through an index
+    of tag pairs (short lists), and of the posts sharing one tag only the first few of each tag's
+    list (newest first, by category) are looked at, since only the first `limit` can be chosen."""
     if limit <= 0:
         return ()
-    keys = {tag_key(name) for name in entry.post.meta.tags}
-    shared: Counter = Counter()
-    others: dict[str, Entry] = {}
-    for group in site.tags:
-        if group.key in keys:
-            for other in group.entries:
-                if other.route != entry.route:
-                    shared[other.route] += 1
-                    others[other.route] = other
+    index = _related_index(site)
+    keys = index.tag_keys[entry.route]
+    if not keys:
+        return ()
     category = entry.post.meta.category
 
-    def rank(route: str) -> tuple:
-        other = others[route]
+    def rank(other: Entry) -> tuple:
         same_category = category is not None and other.post.meta.category == category
-        return (-shared[route], not same_category, -other.post.meta.date.timestamp(), other.post.slug)
+        shared = len(keys & index.tag_keys[other.route])
+        return (-shared, not same_category, -other.post.meta.date.timestamp(), other.post.slug)
 
-    return tuple(others[route] for route in sorted(shared, key=rank)[:limit])
+    ordered = sorted(keys)
+    multi: dict[str, Entry] = {}
+    for i, first in enumerate(ordered):
+        for second in ordered[i + 1:]:
+            for other in index.by_pair.get((first, second), ()):
+                if other.route != entry.route:
+                    multi[other.route] = other
+    chosen = sorted(multi.values(), key=rank)[:limit]
+    if len(chosen) == limit:
+        return tuple(chosen)
+    excluded = set(multi) | {entry.route}
+    # The rest share exactly one tag: the same category first, then the others; newest first.
+    for same in ((True, False) if category is not None else (False,)):
+        need = limit - len(chosen)
+        if need <= 0:
+            break
+        found: list[Entry] = []
+        for key in ordered:
+            lists = (index.by_tag_category.get((key, category), ()),) if same else (index.by_tag.get(key, ()),)
+            taken = 0
+            for candidates in lists:
+                for other in candidates:
+                    if other.route in excluded or (not same and category is not None
+                                                   and other.post.meta.category == category):
+                        continue
+                    found.append(other)
+                    taken += 1
+                    if taken >= need:
+                        break
+        found.sort(key=rank)
+        chosen.extend(found[:need])
+    return tuple(chosen)
+
+
+@dataclass
+class _RelatedIndex:
+    tag_keys: dict[str, frozenset[str]]
+    by_tag: dict[str, tuple[Entry, ...]]
+    by_pair: dict[tuple[str, str], list[Entry]]
+    by_tag_category: dict[tuple[str, str | None], list[Entry]]
+
+
+def _related_index(site: Site) -> _RelatedIndex:
+    index = site.cache.get("related")
+    if index is None:
+        tag_keys, by_pair, by_tag_category = {}, {}, {}
+        for entry in site.posts:
+            keys = sorted(dict.fromkeys(tag_key(name) for name in entry.post.meta.tags))
+            tag_keys[entry.route] = frozenset(keys)
+            for i, first in enumerate(keys):
+                by_tag_category.setdefault((first, entry.post.meta.category), []).append(entry)
+                for second in keys[i + 1:]:
+                    by_pair.setdefault((first, second), []).append(entry)
+        index = _RelatedIndex(tag_keys, {g.key: g.entries for g in site.tags}, by_pair, by_tag_category)
+        site.cache["related"] = index
+    return index
 
 
 def build_site(config: SiteConfig, posts: list[Post], rendered: dict[Path, Rendered],
