@@ -43,14 +43,14 @@ def check_output_folder(site_root: Path, out: Path) -> None:
                                         "choose another folder with -o, for example -o public") for problem in problems])
 
 
-def _same_bytes(path: Path, data: bytes) -> bool:
+def same_bytes(path: Path, data: bytes) -> bool:
     try:
         return path.stat().st_size == len(data) and path.read_bytes() == data
     except OSError:
         return False
 
 
-def _same_file(old: Path, new: Path) -> bool:
+def same_file(old: Path, new: Path) -> bool:
     try:
         a, b = old.stat(), new.stat()
         if a.st_size != b.st_size:
@@ -61,9 +61,11 @@ def _same_file(old: Path, new: Path) -> bool:
 
 
 def write_site(out: Path, planned: list[PlannedPage], rendered: dict[str, bytes],
-               before_swap: Callable[[Path, Path], None] | None = None) -> WriteResult:
+               before_swap: Callable[[Path, Path], None] | None = None,
+               reused: set[str] | frozenset[str] = frozenset()) -> WriteResult:
     """`before_swap(staging, out)` runs on the complete new site before it is swapped in
-    (the search index); if it raises, nothing is published."""
+    (the search index); if it raises, nothing is published. Pages in `reused` were not rendered:
+    the build cache vouches that the published file is already this build's, so it is linked."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = out.parent / f".{out.name}.katsudo-new-{os.getpid()}"
@@ -79,22 +81,26 @@ def write_site(out: Path, planned: list[PlannedPage], rendered: dict[str, bytes]
             previous = out / page.file
             target.parent.mkdir(parents=True, exist_ok=True)
             if page.copy_from is not None:
-                if _same_file(previous, page.copy_from):
+                if same_file(previous, page.copy_from):
                     os.link(previous, target)
                     unchanged += 1
                 else:
                     shutil.copyfile(page.copy_from, target)
                     written += 1
                 continue
+            if page.file in reused:
+                os.link(previous, target)
+                unchanged += 1
+                continue
             data = page.data if page.data is not None else rendered[page.file]
-            if _same_bytes(previous, data):
+            if same_bytes(previous, data):
                 os.link(previous, target)
                 unchanged += 1
             else:
                 target.write_bytes(data)
                 written += 1
         marker = _MARKER_TEXT.encode("utf-8")
-        if _same_bytes(out / MARKER, marker):
+        if same_bytes(out / MARKER, marker):
             os.link(out / MARKER, staging / MARKER)
         else:
             (staging / MARKER).write_bytes(marker)
