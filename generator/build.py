@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from generator.cache import BuildCache, file_stamp, fingerprint, folder_digest
+from generator.deps import globals_key, template_digests, track
 from generator.config import SiteConfig, load_config
 from dataclasses import replace
 from generator.errors import ErrorBag, KatsudoError
@@ -177,7 +178,8 @@ def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = 
     theme = resolve_theme(config)
     strings = load_strings(theme, config.language)
     if cache is not None:
-        cache.start(fingerprint(config, options.drafts, options.future, theme.template_dirs))
+        # (Not the theme: each page is keyed on its own templates, Markdown on the UI strings.)
+        cache.start(fingerprint(config, options.drafts, options.future))
     timer.lap("config")
 
     errors = ErrorBag()
@@ -222,24 +224,33 @@ def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = 
 
     out = options.out.resolve()
     globals_view = site_view(site)
-    env = make_environment(config, theme, globals_view, strings)
+    read: set | None = set() if cache is not None else None  # the paths of `site` the templates read
+    env = make_environment(config, theme, track(globals_view, read) if read is not None else globals_view, strings)
     templated = [page for page in planned if page.template is not None]
     keys: dict[str, str] = {}
     reused: set[str] = set()
     if cache is not None:
-        global_key = fingerprint(globals_view, strings, folder_digest(theme.template_dirs))
+        digests = template_digests(env, {page.template for page in templated}, folder_digest(theme.template_dirs))
+        before = cache.extra.get("globals")
+        same_globals = before is not None and before[0] == globals_key(globals_view, strings, before[1])
+        if same_globals:
+            read |= before[1]
         memo = view_memo(planned, markdown_keys)
-        keys = {page.file: context_key((global_key, page.template, page.context), memo) for page in templated}
-        reused = {file for file, key in keys.items() if cache.reusable_page(file, key, out)}
+        keys = {page.file: context_key((digests[page.template], page.template, page.context), memo)
+                for page in templated}
+        if same_globals:
+            reused = {file for file, key in keys.items() if cache.reusable_page(file, key, out)}
     todo = [page for page in templated if page.file not in reused]
     if todo and options.jobs > 1:
         precompile(env, {page.template for page in todo})
     progress.stage("pages", len(todo))
-    output, found = render_pages(env, theme, todo, options.jobs, progress.advance)
+    output, found = render_pages(env, theme, todo, options.jobs, progress.advance, read)
     errors.extend(found)
     errors.raise_if_any()
     if cache is not None:
         cache.stats.pages_rendered += len(todo)
+        paths = frozenset(read)
+        cache.remember("globals", (globals_key(globals_view, strings, paths), paths))
     timer.lap("render")
 
     search = bool(config.search and options.search_index)

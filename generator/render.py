@@ -88,15 +88,32 @@ def precompile(env: jinja2.Environment, names) -> None:
             pass
 
 
+_sent: set = set()  # paths of `site` this process has reported already (see generator/deps.py)
+
+
 def render_pages(env: jinja2.Environment, theme: Theme, planned: list[PlannedPage], jobs: int = 1,
-                 progress: Callable[[int], None] | None = None) -> tuple[dict[str, bytes], list[SourceError]]:
+                 progress: Callable[[int], None] | None = None,
+                 read: set | None = None) -> tuple[dict[str, bytes], list[SourceError]]:
     """Render every templated page in `planned`, on `jobs` processes; the same template mistake is
-    reported once, not per page."""
+    reported once, not per page. `read`, the set the tracked `site` global records into, receives
+    what the pages read in the worker processes too."""
     pages = [page for page in planned if page.template is not None]
-    results = run_indexed(lambda index: render_page(env, theme, pages[index]), len(pages), jobs, progress)
+    _sent.clear()
+
+    def task(index: int):
+        data, error = render_page(env, theme, pages[index])
+        if read is None:
+            return data, error, ()
+        new = read - _sent
+        _sent.update(new)
+        return data, error, tuple(new)
+
+    results = run_indexed(task, len(pages), jobs, progress)
     output: dict[str, bytes] = {}
     errors: dict[tuple, SourceError] = {}
-    for page, (data, error) in zip(pages, results):
+    for page, (data, error, new) in zip(pages, results):
+        if read is not None:
+            read.update(new)
         if error is not None:
             errors.setdefault((str(error.path), error.line, error.message), error)
         else:

@@ -390,3 +390,48 @@ def test_a_cache_file_is_written_atomically(cached_site):
     assert leftovers == []
     assert all(p.read_bytes().startswith(MAGIC) for p in _cache_files(cached_site))
     assert os.access(cached_site.root / CACHE_FOLDER / "build" / "main.cache", os.R_OK)
+
+
+def _rendered(result) -> int:
+    import re
+
+    return int(re.search(r"(\d+) HTML pages rendered", result.stdout).group(1))
+
+
+def test_adding_a_post_renders_only_the_pages_that_show_it(cached_site, tmp_path):
+    # The post counts of the categories are in `site`, but the default theme never shows them:
+    # pages are keyed on what the templates read, so pages that do not list posts are kept.
+    import re
+
+    build(cached_site)
+    before = stamps(cached_site.public)
+    add_post(cached_site)
+    result = build(cached_site, "-v")
+    total = int(re.search(r"built \d+ posts, (\d+) pages", result.stdout).group(1))
+    assert 0 < _rendered(result) < total
+    after = stamps(cached_site.public)
+    for kept in ("about/index.html", "404.html", "search/index.html", "posts/rokugatsu/index.html"):
+        assert after[kept] == before[kept], kept
+    assert_same_as_clean(cached_site, tmp_path)
+
+
+def test_a_template_that_reads_more_of_site_is_rendered_again_when_that_changes(cached_site, tmp_path):
+    default = Path(generator.render.__file__).resolve().parent.parent / "templates" / "404.html"
+    cached_site.write("templates/404.html", default.read_text(encoding="utf-8").replace(
+        "{% block content %}", "{% block content %}<p>{% for c in site.categories %}{{ c.label }}={{ c.count }} {% endfor %}</p>", 1))
+    build(cached_site)
+    assert b"=2" in (cached_site.public / "404.html").read_bytes()
+    add_post(cached_site)  # a workshop: that category's count changes
+    build(cached_site)
+    assert_same_as_clean(cached_site, tmp_path)
+    assert "=3" in (cached_site.public / "404.html").read_text(encoding="utf-8") or \
+        "=2" in (cached_site.public / "404.html").read_text(encoding="utf-8")
+
+
+def test_a_change_to_one_template_renders_only_the_pages_that_use_it(cached_site, tmp_path):
+    first = build(cached_site, "-v")
+    change_template(cached_site)  # post.html: post pages only
+    result = build(cached_site, "-v")
+    assert _rendered(result) == 4  # the four posts
+    assert _rendered(first) > 10
+    assert_same_as_clean(cached_site, tmp_path)
