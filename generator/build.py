@@ -6,11 +6,13 @@ Any error stops the build before `write`, so nothing is ever half-published.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from generator import __version__
 from generator.cache import BuildCache, file_stamp, fingerprint, folder_digest
 from generator.deps import globals_key, template_digests, track
 from generator.config import SiteConfig, load_config
@@ -177,9 +179,17 @@ def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = 
     check_output_folder(config.root, options.out)
     theme = resolve_theme(config)
     strings = load_strings(theme, config.language)
+    started_ns = time.time_ns()
+    inputs = None
     if cache is not None:
         # (Not the theme: each page is keyed on its own templates, Markdown on the UI strings.)
         cache.start(fingerprint(config, options.drafts, options.future))
+        inputs = input_stamps(config, theme, options)
+        done = _nothing_changed(cache, inputs, options, reporter)
+        if done is not None:
+            timer.lap("config")
+            return replace(done, timings=timer.timings)
+        cache.ensure_loaded()
     timer.lap("config")
 
     errors = ErrorBag()
@@ -264,15 +274,97 @@ def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = 
                              if search else None).written
     timer.lap("write")  # includes the search index
     progress.finish()
+    result = BuildResult(options.out, len(site.posts), len(output) + len(reused), len(planned) + 1, written,
+                         timer.timings, processed, len(warnings), len(todo), markdown_count)
     if cache is not None:
+        cache.remember("fast", {"inputs": inputs, "started": started_ns, "now": options.now,
+                                "horizon": _horizon(config, all_posts, options.now), "output": output_stamps(out),
+                                "warnings": sorted(warnings, key=lambda w: w.sort_key()),
+                                "result": replace(result, timings={}, written=0, rendered=0, markdown=0,
+                                                  images_processed=0)})
         cache.remember_pages(keys, out)
         cache.remember("files", files_key)
         cache.remember("search", search)
         cache.forget_missing({page.file for page in planned}, {source.path for source in tree.sources})
     for stage, seconds in timer.timings.items():
         reporter.debug(f"  {stage:<9} {seconds * 1000:8.1f} ms")
-    return BuildResult(options.out, len(site.posts), len(output) + len(reused), len(planned) + 1, written,
-                       timer.timings, processed, len(warnings), len(todo), markdown_count)
+    return result
+
+
+# --- A rebuild in which nothing changed ------------------------------------------------------
+# Before anything is parsed: when every input file (content, templates, assets, site.yaml) has
+# the size, modification time and inode it had when the last build began, the options are the
+# same, no post or event changes sides at the build moment, and the output folder is exactly
+# what that build left (every file's stamp), the site is already built. A file modified in the
+# two seconds before the last build began is not trusted by its stamp ("racy", as git says):
+# then the build runs and compares contents as always.
+
+RACY_NS = 2_000_000_000
+
+
+def _walk_stamps(folder: Path, into: dict, prefix: str) -> None:
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            _walk_stamps(Path(entry.path), into, prefix + entry.name + "/")
+        else:
+            try:
+                stat = entry.stat()
+            except OSError:
+                continue
+            into[prefix + entry.name] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+def input_stamps(config: SiteConfig, theme, options: BuildOptions) -> dict:
+    stamps: dict = {}
+    for number, folder in enumerate((config.content_dir, *theme.template_dirs, *theme.asset_dirs)):
+        _walk_stamps(folder, stamps, f"{number}:{folder}/")
+    try:
+        site_yaml = (config.root / "site.yaml").read_bytes()
+    except OSError:
+        site_yaml = None
+    return {"files": stamps, "site.yaml": site_yaml, "config": repr(config),
+            "options": (options.drafts, options.future, options.base_url, options.search_index, options.strict,
+                        str(options.out.resolve())),
+            "version": __version__}
+
+
+def output_stamps(out: Path) -> dict:
+    stamps: dict = {}
+    _walk_stamps(out, stamps, "")
+    return stamps
+
+
+def _horizon(config: SiteConfig, posts, now: datetime) -> datetime | None:
+    """The first moment after `now` at which a post is published or an event is over."""
+    from generator.events import finish
+
+    moments = [p.meta.date for p in posts if p.kind == "post" and p.meta.date > now]
+    zone = config.zone
+    for post in posts:
+        if post.meta.event is not None:
+            end = finish(post.meta.event, zone)
+            if end > now:
+                moments.append(end)
+    return min(moments) if moments else None
+
+
+def _nothing_changed(cache: BuildCache, inputs: dict, options: BuildOptions, reporter: Reporter) -> BuildResult | None:
+    record = cache.extra.get("fast")
+    if record is None or record["inputs"] != inputs:
+        return None
+    if not record["now"] <= options.now or (record["horizon"] is not None and options.now >= record["horizon"]):
+        return None
+    if any(stamp[1] >= record["started"] - RACY_NS for stamp in inputs["files"].values()):
+        return None
+    if output_stamps(options.out.resolve()) != record["output"]:
+        return None
+    for warning in record["warnings"]:
+        reporter.warn(warning)
+    return record["result"]
 
 
 def _unchanged(cache: BuildCache, out: Path, planned, files_key: str, search: bool) -> bool:

@@ -113,11 +113,13 @@ class BuildCache:
     folder: Path | None = None  # where it is saved; None: in memory only (katsudo serve)
     _dirty: set[int] = field(default_factory=set, repr=False)  # shards changed since loading
     _pages_dirty: bool = field(default=False, repr=False)
+    _unloaded: bool = field(default=False, repr=False)  # shards not read yet (open(lazy=True))
 
     def start(self, config_key: str) -> None:
         """Begin a build; a different site.yaml, theme location or katsudo version invalidates everything."""
         config_key = fingerprint(__version__, FORMAT, config_key)
         if config_key != self.config_key:
+            self._unloaded = False  # nothing of the old cache is wanted: no need to read it
             self._dirty |= {shard_of(p) for p in (*self.posts, *self.markdown)}
             self._pages_dirty = True
             self.posts.clear()
@@ -192,9 +194,10 @@ class BuildCache:
     # --- On disk ------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, site_root: Path) -> BuildCache:
+    def open(cls, site_root: Path, lazy: bool = False) -> BuildCache:
         """The cache saved by the last build of the site at `site_root` (empty when there is none
-        or it cannot be trusted); `save()` writes it back."""
+        or it cannot be trusted); `save()` writes it back. `lazy`: read the posts' shards only when
+        the build needs them (`ensure_loaded`), not for a rebuild in which nothing changed."""
         folder = site_root / CACHE_FOLDER / "build"
         cache = cls(folder=folder)
         head = _read(folder / "main.cache")
@@ -205,22 +208,32 @@ class BuildCache:
             cache._pages_dirty = True
             return cache
         cache.config_key, cache.pages, cache.extra = head["config_key"], head["pages"], head["extra"]
-        for shard in range(SHARDS):
-            path = folder / f"posts-{shard:02d}.cache"
-            data = _read(path)
-            if data is None or data.get("config_key") != cache.config_key:
-                if path.exists():
-                    cache.stats.cache_files_ignored += 1
-                cache._dirty.add(shard)
-                continue
-            cache.posts.update(data["posts"])
-            cache.markdown.update(data["markdown"])
+        cache._unloaded = True
+        if not lazy:
+            cache.ensure_loaded()
         return cache
+
+    def ensure_loaded(self) -> None:
+        if not self._unloaded or self.folder is None:
+            return
+        self._unloaded = False
+        for shard in range(SHARDS):
+            path = self.folder / f"posts-{shard:02d}.cache"
+            data = _read(path)
+            if data is None or data.get("config_key") != self.config_key:
+                if path.exists():
+                    self.stats.cache_files_ignored += 1
+                self._dirty.add(shard)
+                continue
+            self.posts.update(data["posts"])
+            self.markdown.update(data["markdown"])
 
     def save(self) -> None:
         """Write what changed since `open()`: the shards of changed posts, and the page table."""
         if self.folder is None:
             return
+        if self._unloaded:  # shards never read: only the page table can have changed
+            self._dirty.clear()
         self.folder.mkdir(parents=True, exist_ok=True)
         written = 0
         by_shard: dict[int, tuple[dict, dict]] = {shard: ({}, {}) for shard in self._dirty}

@@ -96,7 +96,7 @@ def build_command(site: Path, output: Path | None, drafts: bool, future: bool, b
         options = BuildOptions(site_root=site, out=output or site / "public", now=_now(config.zone),
                                drafts=drafts, future=future, base_url=base_url, strict=strict,
                                jobs=jobs or default_jobs())
-        cache = None if no_cache else BuildCache.open(config.root)
+        cache = None if no_cache else BuildCache.open(config.root, lazy=True)
         if cache is not None and cache.stats.cache_files_ignored:
             reporter.debug(f"  cache: {cache.stats.cache_files_ignored} damaged or outdated cache files ignored")
         try:

@@ -7,6 +7,7 @@ the planner.
 from __future__ import annotations
 
 from collections import Counter
+from itertools import combinations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -92,76 +93,112 @@ def related_entries(site: Site, entry: Entry, limit: int) -> tuple[Entry, ...]:
     """Up to `limit` other posts sharing a tag with `entry`: most shared tags first, then those in
     the same category, then the newest. Empty when no tag is shared.
 
-    Linear in the site, not quadratic: posts sharing two or more tags are found through an index
-    of tag pairs (short lists), and of the posts sharing one tag only the first few of each tag's
-    list (newest first, by category) are looked at, since only the first `limit` can be chosen."""
+    Constant work per post, whatever the size of the site: every post is indexed under each set
+    of (up to SUBSET_TAGS of) its tags, by category, newest first. A post sharing exactly the tags
+    S with this one is in the list of S, so the posts are taken level by level (all its tags
+    shared, then one fewer, ...), and of each list only the first few, as only `limit` are chosen."""
     if limit <= 0:
         return ()
     index = _related_index(site)
     keys = index.tag_keys[entry.route]
     if not keys:
         return ()
+    if len(keys) > SUBSET_TAGS:
+        return _related_by_pairs(site, index, entry, keys, limit)
+    category = entry.post.meta.category
+    groups = ([(category,), tuple(c for c in index.categories if c != category)] if category is not None
+              else [tuple(index.categories)])
+    chosen: list[Entry] = []
+    taken = {entry.route}
+    ordered = sorted(keys)
+    for size in range(len(ordered), 0, -1):
+        subsets = [frozenset(c) for c in combinations(ordered, size)]
+        for group in groups:
+            need = limit - len(chosen)
+            if need <= 0:
+                return tuple(chosen)
+            found: list[Entry] = []
+            for subset in subsets:
+                for member in group:
+                    count = 0
+                    for other in index.by_subset.get((subset, member), ()):
+                        # (a post sharing more tags was taken at a higher level already)
+                        if other.route in taken or len(keys & index.tag_keys[other.route]) != size:
+                            continue
+                        found.append(other)
+                        count += 1
+                        if count >= need:
+                            break
+            found.sort(key=lambda other: index.position[other.route])
+            for other in found[:need]:
+                chosen.append(other)
+                taken.add(other.route)
+    return tuple(chosen)
+
+
+SUBSET_TAGS = 4  # posts with more tags than this are ranked through tag pairs (still exact)
+
+
+def _related_by_pairs(site: Site, index: "_RelatedIndex", entry: Entry, keys: frozenset[str],
+                      limit: int) -> tuple[Entry, ...]:
     category = entry.post.meta.category
 
     def rank(other: Entry) -> tuple:
         same_category = category is not None and other.post.meta.category == category
-        shared = len(keys & index.tag_keys[other.route])
-        return (-shared, not same_category, -other.post.meta.date.timestamp(), other.post.slug)
+        return (-len(keys & index.tag_keys[other.route]), not same_category, index.position[other.route])
 
     ordered = sorted(keys)
     multi: dict[str, Entry] = {}
     for i, first in enumerate(ordered):
         for second in ordered[i + 1:]:
-            for other in index.by_pair.get((first, second), ()):
+            for other in index.by_subset.get((frozenset((first, second)), ALL), ()):
                 if other.route != entry.route:
                     multi[other.route] = other
     chosen = sorted(multi.values(), key=rank)[:limit]
-    if len(chosen) == limit:
-        return tuple(chosen)
     excluded = set(multi) | {entry.route}
-    # The rest share exactly one tag: the same category first, then the others; newest first.
-    for same in ((True, False) if category is not None else (False,)):
-        need = limit - len(chosen)
-        if need <= 0:
-            break
-        found: list[Entry] = []
-        for key in ordered:
-            lists = (index.by_tag_category.get((key, category), ()),) if same else (index.by_tag.get(key, ()),)
-            taken = 0
-            for candidates in lists:
-                for other in candidates:
-                    if other.route in excluded or (not same and category is not None
-                                                   and other.post.meta.category == category):
-                        continue
-                    found.append(other)
-                    taken += 1
-                    if taken >= need:
-                        break
-        found.sort(key=rank)
-        chosen.extend(found[:need])
-    return tuple(chosen)
+    found = []
+    for key in ordered:  # the rest share exactly one tag
+        for member in index.categories:
+            count = 0
+            for other in index.by_subset.get((frozenset((key,)), member), ()):
+                if other.route in excluded:
+                    continue
+                found.append(other)
+                count += 1
+                if count >= limit:
+                    break
+    found.sort(key=rank)
+    return tuple(chosen + found[: limit - len(chosen)])
+
+
+ALL = object()  # by_subset key for "any category"
 
 
 @dataclass
 class _RelatedIndex:
     tag_keys: dict[str, frozenset[str]]
-    by_tag: dict[str, tuple[Entry, ...]]
-    by_pair: dict[tuple[str, str], list[Entry]]
-    by_tag_category: dict[tuple[str, str | None], list[Entry]]
+    position: dict[str, int]  # place in site.posts: newest first, as (-date, slug) orders them
+    categories: tuple  # every category a post has (None too), in first-seen order
+    by_subset: dict[tuple, list[Entry]]  # (tag set, category or ALL) -> posts, newest first
 
 
 def _related_index(site: Site) -> _RelatedIndex:
     index = site.cache.get("related")
     if index is None:
-        tag_keys, by_pair, by_tag_category = {}, {}, {}
-        for entry in site.posts:
+        tag_keys, position, by_subset, categories = {}, {}, {}, {}
+        for number, entry in enumerate(site.posts):
             keys = sorted(dict.fromkeys(tag_key(name) for name in entry.post.meta.tags))
             tag_keys[entry.route] = frozenset(keys)
-            for i, first in enumerate(keys):
-                by_tag_category.setdefault((first, entry.post.meta.category), []).append(entry)
+            position[entry.route] = number
+            category = entry.post.meta.category
+            categories.setdefault(category, None)
+            for size in range(1, min(len(keys), SUBSET_TAGS) + 1):
+                for subset in combinations(keys, size):
+                    by_subset.setdefault((frozenset(subset), category), []).append(entry)
+            for i, first in enumerate(keys):  # pairs of every post, for posts with many tags
                 for second in keys[i + 1:]:
-                    by_pair.setdefault((first, second), []).append(entry)
-        index = _RelatedIndex(tag_keys, {g.key: g.entries for g in site.tags}, by_pair, by_tag_category)
+                    by_subset.setdefault((frozenset((first, second)), ALL), []).append(entry)
+        index = _RelatedIndex(tag_keys, position, tuple(categories), by_subset)
         site.cache["related"] = index
     return index
 

@@ -300,6 +300,8 @@ def test_no_cache_neither_reads_nor_writes_it(cached_site, tmp_path):
     build(cached_site)
     # Poison the cache: a build that read it would publish the poisoned Markdown.
     cache = BuildCache.open(cached_site.root)
+    cache.extra.pop("fast")  # (else the unchanged rebuild would not even look at the Markdown)
+    cache._pages_dirty = True
     for path, (key, rendered) in list(cache.markdown.items()):
         cache.store_markdown(path, key, dataclasses.replace(rendered, html="<p>POISON</p>"))
     cache.save()
@@ -435,3 +437,105 @@ def test_a_change_to_one_template_renders_only_the_pages_that_use_it(cached_site
     assert _rendered(result) == 4  # the four posts
     assert _rendered(first) > 10
     assert_same_as_clean(cached_site, tmp_path)
+
+
+def _related_reference(site, entry, limit):
+    """The ranking as first written (every post of every shared tag): the specification."""
+    from collections import Counter
+
+    from generator.urls import tag_key
+
+    keys = {tag_key(name) for name in entry.post.meta.tags}
+    shared, others = Counter(), {}
+    for group in site.tags:
+        if group.key in keys:
+            for other in group.entries:
+                if other.route != entry.route:
+                    shared[other.route] += 1
+                    others[other.route] = other
+    category = entry.post.meta.category
+
+    def rank(route):
+        other = others[route]
+        same = category is not None and other.post.meta.category == category
+        return (-shared[route], not same, -other.post.meta.date.timestamp(), other.post.slug)
+
+    return tuple(others[route] for route in sorted(shared, key=rank)[:limit])
+
+
+@pytest.mark.parametrize("subset_tags", [1, 2, 4])
+def test_related_posts_without_quadratic_work_rank_as_the_reference(tmp_path, monkeypatch, subset_tags):
+    import random
+
+    import generator.model
+    from generator.config import load_config
+    from generator.markdown import Rendered
+    from generator.model import build_site, related_entries
+    from generator.posts import load_posts
+    from generator.sources import discover
+
+    monkeypatch.setattr(generator.model, "SUBSET_TAGS", subset_tags)  # 1, 2: the tag-pair path too
+    site = SiteDir(tmp_path / "site")
+    site.write("site.yaml", SITE_YAML)
+    rng = random.Random(7)
+    for i in range(90):
+        tags = rng.sample(["地域福祉", "防災", "研修", "見守り", "子ども", "高齢者", "広報", "ボランティア"], rng.randint(0, 6))
+        category = rng.choice(["meeting", "workshop", None, None])
+        day = f"2024-{1 + i % 12:02d}-{1 + (i * 7) % 28:02d}"
+        site.post(f"{day}-p{i:02d}.md", f"title: 報告{i}\ndate: {day} {10 + i % 3}:00\n"
+                  + (f"category: {category}\n" if category else "") + f"tags: [{', '.join(tags)}]\n")
+    config = load_config(site.root)
+    posts, errors = load_posts(config, discover(config.content_dir).sources)
+    assert not errors
+    built = build_site(config, posts, {p.source: Rendered("", "", "") for p in posts}, ())
+    for entry in built.posts:
+        for limit in (1, 3, 10):
+            assert [e.route for e in related_entries(built, entry, limit)] == \
+                [e.route for e in _related_reference(built, entry, limit)]
+
+
+def _age_inputs(site: SiteDir, seconds: int = 60) -> None:
+    """Date every input file back (as if edited a while ago): only then is a stamp trusted."""
+    past = __import__("time").time() - seconds
+    for path in [site.root / "site.yaml", *site.root.joinpath("content").rglob("*"),
+                 *(site.root / "templates").rglob("*")]:
+        if path.is_file():
+            os.utime(path, (past, past))
+
+
+def test_an_unchanged_rebuild_stops_before_parsing_anything(cached_site, tmp_path):
+    _age_inputs(cached_site)
+    build(cached_site)
+    before = stamps(cached_site.public)
+    result = build(cached_site, "-v")
+    assert "content" not in result.stdout and "(0 files changed)" in result.stdout  # only 'config' ran
+    assert stamps(cached_site.public) == before
+    # Any change to an input, an option or the output folder means a real build again.
+    edit_body(cached_site)
+    _age_inputs(cached_site)
+    assert "content" in build(cached_site, "-v").stdout
+    assert_same_as_clean(cached_site, tmp_path)
+    (cached_site.public / "posts/kenshu/index.html").unlink()
+    assert "content" in build(cached_site, "-v").stdout
+    assert_same_as_clean(cached_site, tmp_path)
+    assert "content" in build(cached_site, "-v", "--drafts").stdout
+    build(cached_site)
+    assert "content" not in build(cached_site, "-v").stdout
+
+
+def test_an_unchanged_rebuild_still_publishes_a_post_whose_time_has_come(cached_site, tmp_path):
+    cached_site.post("2026-12-24-kurisumasu.md", """
+        title: クリスマス会のお知らせ
+        date: 2026-12-24 10:00
+        tags: [お知らせ]
+    """)
+    _age_inputs(cached_site)
+    build(cached_site)
+    build(cached_site)
+    assert not (cached_site.public / "posts/kurisumasu").exists()
+    from conftest import run_cli
+
+    later = run_cli("build", "-s", str(cached_site.root), "-v", env={"KATSUDO_NOW": "2026-12-25 09:00"})
+    assert later.exit_code == 0, later.stderr
+    assert "content" in later.stdout
+    assert (cached_site.public / "posts/kurisumasu/index.html").is_file()
