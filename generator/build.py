@@ -7,7 +7,9 @@ Any error stops the build before `write`, so nothing is ever half-published.
 from __future__ import annotations
 
 import os
+import shutil
 import time
+from functools import partial
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -31,7 +33,7 @@ from generator.sources import bundle_files, discover
 from generator.theme import load_strings, resolve_theme
 from generator.urls import link
 from generator.views import site_view
-from generator.write import MARKER, check_output_folder, same_bytes, same_file, write_site
+from generator.write import MARKER, check_output_folder, place, same_bytes, same_file, staging_folder, write_site
 
 
 @dataclass(frozen=True)
@@ -253,23 +255,31 @@ def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = 
     todo = [page for page in templated if page.file not in reused]
     if todo and options.jobs > 1:
         precompile(env, {page.template for page in todo})
+    search = bool(config.search and options.search_index)
+    files_key = fingerprint(sorted(page.file for page in planned))
     progress.stage("pages", len(todo))
-    output, found = render_pages(env, theme, todo, options.jobs, progress.advance, read)
-    errors.extend(found)
-    errors.raise_if_any()
+    staging = staging_folder(out) if todo or cache is None or not _unchanged(cache, out, planned, files_key, search) \
+        else None
+    try:
+        output, found = render_pages(env, theme, todo, options.jobs, progress.advance, read,
+                                     partial(place, staging, out) if staging is not None else None)
+        errors.extend(found)
+        errors.raise_if_any()
+    except BaseException:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        raise
     if cache is not None:
         cache.stats.pages_rendered += len(todo)
         paths = frozenset(read)
         cache.remember("globals", (globals_key(globals_view, strings, paths), paths))
     timer.lap("render")
 
-    search = bool(config.search and options.search_index)
-    files_key = fingerprint(sorted(page.file for page in planned))
-    if cache is not None and not todo and _unchanged(cache, out, planned, files_key, search):
+    if staging is None:
         written = 0  # a no-op rebuild: the published site (and its search index) is this build's already
     else:
         progress.stage("write", 0)
-        written = write_site(out, planned, output, reused=reused,
+        written = write_site(out, planned, {}, reused=reused, staging=staging, placed=output,
                              before_swap=(lambda staging, previous: index_folder(staging, config.language, previous))
                              if search else None).written
     timer.lap("write")  # includes the search index

@@ -93,15 +93,20 @@ _sent: set = set()  # paths of `site` this process has reported already (see gen
 
 def render_pages(env: jinja2.Environment, theme: Theme, planned: list[PlannedPage], jobs: int = 1,
                  progress: Callable[[int], None] | None = None,
-                 read: set | None = None) -> tuple[dict[str, bytes], list[SourceError]]:
+                 read: set | None = None, sink: Callable[[str, bytes], object] | None = None
+                 ) -> tuple[dict[str, object], list[SourceError]]:
     """Render every templated page in `planned`, on `jobs` processes; the same template mistake is
     reported once, not per page. `read`, the set the tracked `site` global records into, receives
-    what the pages read in the worker processes too."""
+    what the pages read in the worker processes too. With a `sink`, each page's bytes are handed
+    to `sink(file, data)` where it was rendered, and the result maps each file to what `sink`
+    returned (the pages' bytes never travel back to this process)."""
     pages = [page for page in planned if page.template is not None]
     _sent.clear()
 
     def task(index: int):
         data, error = render_page(env, theme, pages[index])
+        if sink is not None and error is None:
+            data = sink(pages[index].file, data)
         if read is None:
             return data, error, ()
         new = read - _sent

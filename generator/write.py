@@ -60,21 +60,51 @@ def same_file(old: Path, new: Path) -> bool:
         return False
 
 
-def write_site(out: Path, planned: list[PlannedPage], rendered: dict[str, bytes],
-               before_swap: Callable[[Path, Path], None] | None = None,
-               reused: set[str] | frozenset[str] = frozenset()) -> WriteResult:
-    """`before_swap(staging, out)` runs on the complete new site before it is swapped in
-    (the search index); if it raises, nothing is published. Pages in `reused` were not rendered:
-    the build cache vouches that the published file is already this build's, so it is linked."""
+def staging_folder(out: Path) -> Path:
+    """A new, empty folder beside `out` where the next site is assembled."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = out.parent / f".{out.name}.katsudo-new-{os.getpid()}"
-    retired = out.parent / f".{out.name}.katsudo-old-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
+    return staging
+
+
+def place(staging: Path, out: Path, file: str, data: bytes) -> bool:
+    """Put one rendered page into the staging folder: hard-linked from the published site when its
+    bytes are the same, else written. Returns whether it was written. (Runs in the render workers,
+    so pages go to disk as they are made and the build never holds every page in memory.)"""
+    target, previous = staging / file, out / file
+    os.makedirs(target.parent, exist_ok=True)
+    if same_bytes(previous, data):
+        os.link(previous, target)
+        return False
+    target.write_bytes(data)
+    return True
+
+
+def write_site(out: Path, planned: list[PlannedPage], rendered: dict[str, bytes],
+               before_swap: Callable[[Path, Path], None] | None = None,
+               reused: set[str] | frozenset[str] = frozenset(), staging: Path | None = None,
+               placed: dict[str, bool] | None = None) -> WriteResult:
+    """`before_swap(staging, out)` runs on the complete new site before it is swapped in
+    (the search index); if it raises, nothing is published. Pages in `reused` were not rendered:
+    the build cache vouches that the published file is already this build's, so it is linked.
+    Pages in `placed` are in `staging` already (by `place`; the value says whether written)."""
+    out = out.resolve()
+    if staging is None:
+        staging = staging_folder(out)
+    retired = out.parent / f".{out.name}.katsudo-old-{os.getpid()}"
+    placed = placed or {}
     written = unchanged = 0
     try:
         for page in planned:
+            if page.file in placed:
+                if placed[page.file]:
+                    written += 1
+                else:
+                    unchanged += 1
+                continue
             if not is_inside(staging, page.file):
                 raise KatsudoError([SourceError(page.source, None, f"'{page.file}' would be written outside the output folder")])
             target = staging / page.file
