@@ -33,7 +33,8 @@ from generator.sources import bundle_files, discover
 from generator.theme import load_strings, resolve_theme
 from generator.urls import link
 from generator.views import site_view
-from generator.write import MARKER, check_output_folder, place, same_bytes, same_file, staging_folder, write_site
+from generator.write import (MARKER, check_output_folder, place, place_changed, same_bytes, same_file, staging_folder,
+                             update_in_place, write_site)
 
 
 @dataclass(frozen=True)
@@ -260,9 +261,16 @@ def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = 
     progress.stage("pages", len(todo))
     staging = staging_folder(out) if todo or cache is None or not _unchanged(cache, out, planned, files_key, search) \
         else None
+    # When the output folder is exactly what the last build left, only the files that change are
+    # replaced (each atomically), instead of assembling all of them beside it and swapping.
+    previous = None
+    if staging is not None and cache is not None and not search and cache.extra.get("fast") is not None:
+        if output_stamps(out) == cache.extra["fast"]["output"] and (out / MARKER).is_file():
+            previous = set(cache.extra["fast"]["output"])
     try:
         output, found = render_pages(env, theme, todo, options.jobs, progress.advance, read,
-                                     partial(place, staging, out) if staging is not None else None)
+                                     partial(place_changed if previous is not None else place, staging, out)
+                                     if staging is not None else None)
         errors.extend(found)
         errors.raise_if_any()
     except BaseException:
@@ -277,6 +285,9 @@ def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = 
 
     if staging is None:
         written = 0  # a no-op rebuild: the published site (and its search index) is this build's already
+    elif previous is not None:
+        progress.stage("write", 0)
+        written = update_in_place(out, planned, staging, output, previous).written
     else:
         progress.stage("write", 0)
         written = write_site(out, planned, {}, reused=reused, staging=staging, placed=output,

@@ -83,6 +83,78 @@ def place(staging: Path, out: Path, file: str, data: bytes) -> bool:
     return True
 
 
+def place_changed(staging: Path, out: Path, file: str, data: bytes) -> bool:
+    """For `update_in_place`: stage the page only when its bytes differ from the published file."""
+    if same_bytes(out / file, data):
+        return False
+    target = staging / file
+    os.makedirs(target.parent, exist_ok=True)
+    target.write_bytes(data)
+    return True
+
+
+def update_in_place(out: Path, planned: list[PlannedPage], staging: Path, placed: dict[str, bool],
+                    previous: set[str]) -> WriteResult:
+    """Bring the published folder `out`, known to be exactly the last build's (`previous`: its
+    files), to this build: every page whose bytes change is replaced by rename (so no file is
+    ever half-written), files no longer planned are removed, and the others are not touched.
+    The pages in `placed` were rendered: True ones are in `staging`; templated pages not in
+    `placed` were vouched for by the build cache. Used for rebuilds without a search index;
+    the pages are all rendered before the first file is replaced, so a build that fails changes
+    nothing, but a reader may see new and old pages side by side for the moment of the update."""
+    out = out.resolve()
+    written = unchanged = 0
+    try:
+        planned_files = {page.file for page in planned}
+        for file in sorted(previous - planned_files - {MARKER}, reverse=True):
+            path = out / file
+            path.unlink(missing_ok=True)
+            folder = path.parent
+            while folder != out:
+                try:
+                    folder.rmdir()  # only when empty
+                except OSError:
+                    break
+                folder = folder.parent
+        for page in planned:
+            if not is_inside(out, page.file):
+                raise KatsudoError([SourceError(page.source, None, f"'{page.file}' would be written outside the output folder")])
+            target = out / page.file
+            if page.file in placed:
+                if placed[page.file]:
+                    os.makedirs(target.parent, exist_ok=True)
+                    os.replace(staging / page.file, target)
+                    written += 1
+                else:
+                    unchanged += 1
+                continue
+            if page.template is not None:
+                unchanged += 1
+                continue
+            if page.copy_from is not None:
+                if same_file(target, page.copy_from):
+                    unchanged += 1
+                    continue
+                temporary = staging / page.file
+                os.makedirs(temporary.parent, exist_ok=True)
+                shutil.copyfile(page.copy_from, temporary)
+            else:
+                if same_bytes(target, page.data):
+                    unchanged += 1
+                    continue
+                temporary = staging / page.file
+                os.makedirs(temporary.parent, exist_ok=True)
+                temporary.write_bytes(page.data)
+            os.makedirs(target.parent, exist_ok=True)
+            os.replace(temporary, target)
+            written += 1
+        if not (out / MARKER).is_file():
+            (out / MARKER).write_bytes(_MARKER_TEXT.encode("utf-8"))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return WriteResult(written, unchanged)
+
+
 def write_site(out: Path, planned: list[PlannedPage], rendered: dict[str, bytes],
                before_swap: Callable[[Path, Path], None] | None = None,
                reused: set[str] | frozenset[str] = frozenset(), staging: Path | None = None,
