@@ -3,6 +3,8 @@
 A reader or a web server never sees a half-built site, and a failed build leaves the
 published one untouched. Files whose bytes did not change are hard-linked from the previous
 build, so they keep their modification time and a sync to hosting uploads only what changed.
+A rebuild through the build cache into a folder that is exactly the last build's may instead
+replace only the changed files, each by rename (`update_in_place`).
 """
 
 from __future__ import annotations
