@@ -539,3 +539,32 @@ def test_an_unchanged_rebuild_still_publishes_a_post_whose_time_has_come(cached_
     assert later.exit_code == 0, later.stderr
     assert "content" in later.stdout
     assert (cached_site.public / "posts/kurisumasu/index.html").is_file()
+
+
+def test_a_build_prints_no_progress_bar_when_stderr_is_not_a_terminal(cached_site):
+    result = build(cached_site)
+    assert "[" not in result.stderr and "%" not in result.stderr
+    assert result.stdout.startswith("built ")
+
+
+def test_the_progress_bar_appears_on_a_terminal_once_a_build_runs_long(monkeypatch):
+    import io
+
+    import generator.progress
+    from generator.progress import TerminalProgress, progress_for
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    assert type(progress_for(io.StringIO())).__name__ == "Progress"  # a pipe: nothing
+    stream = Terminal()
+    progress = progress_for(stream)
+    assert isinstance(progress, TerminalProgress)
+    progress.stage("pages", 100)
+    progress.advance(10)
+    assert stream.getvalue() == ""  # under a second in: nothing yet
+    monkeypatch.setattr(generator.progress, "SHOW_AFTER", 0.0)
+    progress.advance(40)
+    progress.finish()
+    assert "pages" in stream.getvalue() and "%" in stream.getvalue()
