@@ -190,7 +190,7 @@ def _stamps(out: Path) -> dict[str, int]:
     return {str(p.relative_to(out)): p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
 
 
-def rebuilds(katsudo: Katsudo, n: int, runs: int, work: Path, log) -> dict:
+def rebuilds(katsudo: Katsudo, n: int, runs: int, work: Path, log, results: dict, save) -> dict:
     """No-op, one post edited, one post added, a template changed: the CLI with its cache."""
     site, out = katsudo.site, work / "out-katsudo-rebuild"
     template = site / "templates" / "post.html"  # the site's own copy of the post template, edited below
@@ -201,7 +201,6 @@ def rebuilds(katsudo: Katsudo, n: int, runs: int, work: Path, log) -> dict:
     posts = sorted((site / "content" / "posts").glob("*.md"))
     victim = posts[len(posts) // 2]
     original = victim.read_text(encoding="utf-8")
-    results: dict[str, dict] = {}
 
     def timed(label: str, change, undo=None) -> None:
         walls, rewritten, rendered = [], [], []
@@ -221,6 +220,7 @@ def rebuilds(katsudo: Katsudo, n: int, runs: int, work: Path, log) -> dict:
                           "rendered": statistics.median(rendered)}
         log(f"  N={n} rebuild, {label}: {results[label]['wall']['median']:.3f} s, "
             f"{results[label]['rewritten']:.0f} files rewritten")
+        save()
 
     timed("nothing changed", lambda run: None)
     timed("one post edited", lambda run: victim.write_text(
@@ -286,16 +286,18 @@ def report(data: dict) -> str:
              "build no search index; see below for the time with it) and `--jobs` = cores. The corpus has no "
              "photo lines for any tool (`make_corpus.py --no-photos`).", "",
              "### Cold builds", "",
-             "| N | tool | version | wall median (s) | min–max (s) | ms/post | cpu (s) | peak RSS (MiB) | HTML pages (+ feeds) | katsudo faster by |",
+             "| N | tool | version | wall median (s) | min–max (s) | ms/post | cpu (s) | peak RSS (MiB) | HTML pages (+ feeds) | peer ÷ katsudo, wall (cpu) |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for n, tools in data["clean"].items():
-        k = tools["katsudo"]["wall"]["median"]
+        k, kc = tools["katsudo"]["wall"]["median"], tools["katsudo"]["cpu"]["median"]
         for name, r in tools.items():
-            ratio = "—" if name == "katsudo" else f"{r['wall']['median'] / k:.2f}×"
+            ratio = "—" if name == "katsudo" else f"{r['wall']['median'] / k:.2f}× ({r['cpu']['median'] / kc:.2f}×)"
             lines.append(f"| {int(n):,} | {name} | {r['version']} | {fmt(r['wall']['median'])} | "
                          f"{fmt(r['wall']['min'])}–{fmt(r['wall']['max'])} | {1000 * r['wall']['median'] / int(n):.2f} | "
                          f"{r['cpu']['median']:.2f} | {r['rss_mib']:.0f} | {r['pages']} (+{r['feeds']}) | {ratio} |")
     ms = {int(n): 1000 * t["katsudo"]["wall"]["median"] / int(n) for n, t in data["clean"].items()}
+    lines += ["", "The last column is the peer's time divided by katsudo's: above 1, katsudo is faster; the "
+              "figure in brackets divides CPU time (user + sys) instead, which the machine's load moves less."]
     if len(ms) > 1:
         low, high = min(ms), max(ms)
         lines += ["", f"katsudo ms/post at {high:,} ÷ at {low:,}: {ms[high] / ms[low]:.2f}."]
@@ -329,6 +331,14 @@ def write_report(path: Path, text: str) -> None:
     path.write_text(new, encoding="utf-8")
 
 
+def rewrite_from_json(json_path: Path, out: Path) -> None:
+    """Write the section again from a run's raw figures (--json), e.g. after changing `report`."""
+    data = json.loads(json_path.read_text(encoding="utf-8"))
+    data["clean"] = {int(n): v for n, v in data["clean"].items()}
+    data["rebuilds"] = {int(n): v for n, v in data.get("rebuilds", {}).items()}
+    write_report(out, report(data))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="1000,5000,10000")
@@ -342,7 +352,11 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=None)
     ap.add_argument("--out", type=Path, default=REPO / "BENCHMARKS.md")
     ap.add_argument("--json", type=Path, default=None, help="also write the raw figures here")
+    ap.add_argument("--report-only", type=Path, default=None, help="only rewrite the section from this --json file")
     args = ap.parse_args()
+    if args.report_only:
+        rewrite_from_json(args.report_only, args.out)
+        return
     sizes = [int(s) for s in args.sizes.split(",") if s]
     rebuild_sizes = [int(s) for s in args.rebuild_sizes.split(",") if s and int(s) in sizes]
     args.work.mkdir(parents=True, exist_ok=True)
@@ -354,6 +368,13 @@ def main() -> None:
             "runs": args.runs, "command": " ".join(["bench.py", *sys.argv[1:]]), "clean": {}, "rebuilds": {},
             "load": [os.getloadavg()[0], 0.0]}
     venv = None if args.no_peers else pelican_venv(args.pelican_venv or args.work / "pelican-venv")
+
+    def save() -> None:  # after every part, so that a run stopped early keeps what it measured
+        data["load"][1] = os.getloadavg()[0]
+        write_report(args.out, report(data))
+        if args.json:
+            args.json.write_text(json.dumps(data, indent=2, default=str), encoding="utf-8")
+
     for n in sizes:
         corpus = args.work / f"corpus-{n}"
         layouts = ["katsudo", "pelican", "hugo"] + (["katsudo-search"] if n == args.search_size else [])
@@ -371,15 +392,15 @@ def main() -> None:
             if args.hugo:
                 tools.append(Hugo(corpus / "hugo", args.work, args.hugo))
         data["clean"][n] = clean_builds(tools, n, args.runs, args.work, log)
-        if n in rebuild_sizes:
-            data["rebuilds"][n] = rebuilds(katsudo, n, args.runs, args.work, log)
+        save()
         if n == args.search_size:
             data["search"] = {"n": n, **search_builds(Katsudo(corpus / "katsudo-search", args.work, sys.executable,
                                                               args.jobs), args.runs, args.work, log)}
-    data["load"][1] = os.getloadavg()[0]
-    write_report(args.out, report(data))
-    if args.json:
-        args.json.write_text(json.dumps(data, indent=2, default=str), encoding="utf-8")
+            save()
+        if n in rebuild_sizes:
+            data["rebuilds"][n] = {}
+            rebuilds(katsudo, n, args.runs, args.work, log, data["rebuilds"][n], save)
+    save()
     log(f"wrote {args.out}")
 
 
