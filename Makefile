@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.katsudo-installed
 
-.PHONY: build serve test clean
+.PHONY: build serve test clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,3 +23,13 @@ test: $(STAMP)
 
 clean: $(STAMP)
 	$(PY) -m generator clean -s . -o public
+
+# Benchmarks against Pelican and Hugo (results into BENCHMARKS.md; see benchmarks/bench.py).
+# The full run takes a long while; for a quick look: make bench SIZES=1000 RUNS=1
+SIZES ?= 1000,5000,10000
+RUNS ?= 3
+REBUILD_SIZES ?= 1000,10000
+SEARCH_SIZE ?= 1000
+bench: $(STAMP)
+	$(PY) benchmarks/bench.py --sizes $(SIZES) --runs $(RUNS) --rebuild-sizes $(REBUILD_SIZES) \
+		--search-size $(SEARCH_SIZE) --out BENCHMARKS.md

@@ -6,12 +6,17 @@ Any error stops the build before `write`, so nothing is ever half-published.
 
 from __future__ import annotations
 
+import os
+import shutil
 import time
+from functools import partial
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from generator.cache import BuildCache, fingerprint, folder_stamp
+from generator import __version__
+from generator.cache import BuildCache, file_stamp, fingerprint, folder_digest
+from generator.deps import globals_key, template_digests, track
 from generator.config import SiteConfig, load_config
 from dataclasses import replace
 from generator.errors import ErrorBag, KatsudoError
@@ -20,14 +25,16 @@ from generator.markdown import LinkTargets, MarkdownRenderer, Rendered
 from generator.model import build_site, route_of
 from generator.plan import plan_pages
 from generator.posts import is_published, load_posts
-from generator.render import make_environment, render_pages
+from generator.parallel import run_indexed
+from generator.render import context_key, make_environment, precompile, render_pages, view_memo
 from generator.report import Reporter
-from generator.search import index_folder
+from generator.search import BUNDLE, index_folder
 from generator.sources import bundle_files, discover
 from generator.theme import load_strings, resolve_theme
 from generator.urls import link
 from generator.views import site_view
-from generator.write import check_output_folder, write_site
+from generator.write import (MARKER, check_output_folder, place, place_changed, same_bytes, same_file, staging_folder,
+                             update_in_place, write_site)
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,7 @@ class BuildOptions:
     base_url: str | None = None
     search_index: bool = True  # False: leave the search index to the caller (katsudo serve indexes after reloading)
     strict: bool = False  # warnings (missing alt text, oversized photos) are errors
+    jobs: int = 1  # processes that render Markdown and pages (katsudo build: one per core)
 
 
 @dataclass
@@ -52,6 +60,21 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
     images_processed: int = 0  # image files made this build (0 when every photo came from the cache)
     warnings: int = 0
+    rendered: int = 0  # pages rendered this build (the others were unchanged and kept)
+    markdown: int = 0  # posts whose Markdown was rendered this build
+
+
+class Progress:
+    """What a long build tells as it goes (the CLI draws a bar); this one tells nothing."""
+
+    def stage(self, name: str, total: int) -> None:
+        pass
+
+    def advance(self, done: int) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
 
 
 class _Timer:
@@ -67,7 +90,13 @@ class _Timer:
 
 def render_markdown(config: SiteConfig, posts, unpublished, invalid: set[Path],
                     strings: dict[str, str], cache: BuildCache | None = None,
-                    static: tuple = (), images: ImageCatalog | None = None) -> tuple[dict[Path, Rendered], list]:
+                    static: tuple = (), images: ImageCatalog | None = None, jobs: int = 1,
+                    progress: Progress | None = None, keys: dict[Path, str] | None = None
+                    ) -> tuple[dict[Path, Rendered], list]:
+    """Every post's Markdown as HTML. With a cache, a post is rendered again only when its input
+    changed: its own fields, and — only for a post that links to or shows files of the site —
+    what those links resolve against (every published URL, the files, the photos). `keys`, when
+    given, receives each post's key (page keys are built on them)."""
     targets = LinkTargets(
         base_path=config.base_path,
         content_dir=config.content_dir,
@@ -79,39 +108,93 @@ def render_markdown(config: SiteConfig, posts, unpublished, invalid: set[Path],
     renderer = MarkdownRenderer(targets, strings.get("footnote_backlink", "Back to the text"),
                                 strings.get("table_label", "Table"), strings.get("file_meta"),
                                 safe_html=config.markdown.safe_html)
+
+    def render(post) -> tuple[Rendered, bool]:
+        result = renderer.render(post.source, post.body, post.body_line, link(config.base_path, route_of(post)),
+                                 post.bundle, post.meta.summary, config.summary_length,
+                                 post.meta.cover, post.meta.cover_line, post.meta.attachments)
+        return result, renderer.last_local
+
     rendered, errors = {}, []
-    # What any link can resolve against: a post's Markdown is re-rendered when this changes.
-    targets_key = fingerprint(sorted(targets.source_urls.items()), sorted(targets.unpublished),
-                              sorted(targets.invalid), [f.path for f in static], strings)
-    images_key = images.fingerprint() if images is not None and cache is not None else None
-    for post in posts:
-        def render(post=post):
-            return renderer.render(post.source, post.body, post.body_line, link(config.base_path, route_of(post)),
-                                   post.bundle, post.meta.summary, config.summary_length,
-                                   post.meta.cover, post.meta.cover_line, post.meta.attachments)
-
-        if cache is None:
-            result = render()
-        else:
-            key = fingerprint(targets_key, post.body, post.body_line, route_of(post), post.bundle,
-                              post.meta.summary, config.summary_length, post.meta.cover, post.meta.attachments,
-                              images_key, config.markdown.safe_html)
-            result = cache.render_markdown(post.source, key, render)
+    if cache is None:
+        todo = list(posts)
+    else:
+        # A post whose render looked nothing up depends on its own fields alone ("own" key); one
+        # that did also on everything a link can resolve against ("site" key).
+        own_base = fingerprint(strings, config.base_path, config.summary_length, images is not None,
+                               config.markdown.safe_html)
+        site_base = None
+        own_keys, site_keys, todo = {}, {}, []
+        for post in posts:
+            own = fingerprint(own_base, post.body, post.body_line, route_of(post), post.bundle, post.meta.summary,
+                              post.meta.cover, post.meta.cover_line, post.meta.attachments)
+            own_keys[post.source] = "own:" + own
+            result = cache.cached_markdown(post.source, own_keys[post.source])
+            if result is None and post.source in cache.markdown and cache.markdown[post.source][0].startswith("site:"):
+                if site_base is None:
+                    site_base = fingerprint(
+                        sorted(targets.source_urls.items()), sorted(targets.unpublished), sorted(targets.invalid),
+                        [(f.path, file_stamp(f.path)) for f in static],
+                        images.fingerprint() if images is not None else None)
+                site_keys[post.source] = "site:" + _site_key(site_base, own, post)
+                result = cache.cached_markdown(post.source, site_keys[post.source])
+            if result is None:
+                todo.append(post)
+            else:
+                rendered[post.source] = result
+                if keys is not None:
+                    keys[post.source] = cache.markdown[post.source][0]
+    if progress is not None:
+        progress.stage("Markdown", len(todo))
+    done = run_indexed(lambda index: render(todo[index]), len(todo), jobs,
+                       progress.advance if progress is not None else None)
+    for post, (result, local) in zip(todo, done):
         rendered[post.source] = result
-        errors.extend(result.errors)
-    return rendered, errors
+        if cache is not None:
+            if local:
+                if site_base is None:
+                    site_base = fingerprint(
+                        sorted(targets.source_urls.items()), sorted(targets.unpublished), sorted(targets.invalid),
+                        [(f.path, file_stamp(f.path)) for f in static],
+                        images.fingerprint() if images is not None else None)
+                key = "site:" + _site_key(site_base, own_keys[post.source][4:], post)
+            else:
+                key = own_keys[post.source]
+            cache.store_markdown(post.source, key, result)
+            if keys is not None:
+                keys[post.source] = key
+    for post in posts:
+        errors.extend(rendered[post.source].errors)
+    return {post.source: rendered[post.source] for post in posts}, errors
 
 
-def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = None) -> BuildResult:
-    """One build. With a `cache` kept between calls (katsudo serve), unchanged posts, Markdown
-    and pages are reused; the output is the same as a build without it."""
+def _site_key(site_base: str, own: str, post) -> str:
+    bundle = [(path, file_stamp(path)) for path in bundle_files(post.bundle)] if post.bundle is not None else None
+    return fingerprint(site_base, own, bundle)
+
+
+def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = None,
+          progress: Progress | None = None) -> BuildResult:
+    """One build. With a `cache` (kept between calls by katsudo serve, saved between runs by
+    katsudo build), unchanged posts, Markdown and pages are reused; the output is the same as a
+    build without it."""
+    progress = progress or Progress()
     timer = _Timer()
     config = load_config(options.site_root, options.base_url)
     check_output_folder(config.root, options.out)
     theme = resolve_theme(config)
     strings = load_strings(theme, config.language)
+    started_ns = time.time_ns()
+    inputs = None
     if cache is not None:
-        cache.start(fingerprint(config, options.drafts, options.future, theme.template_dirs))
+        # (Not the theme: each page is keyed on its own templates, Markdown on the UI strings.)
+        cache.start(fingerprint(config, options.drafts, options.future))
+        inputs = input_stamps(config, theme, options)
+        done = _nothing_changed(cache, inputs, options, reporter)
+        if done is not None:
+            timer.lap("config")
+            return replace(done, timings=timer.timings)
+        cache.ensure_loaded()
     timer.lap("config")
 
     errors = ErrorBag()
@@ -119,15 +202,18 @@ def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = 
     all_posts, found = load_posts(config, tree.sources, cache)
     errors.extend(found)
     published = [p for p in all_posts if is_published(p, options.now, options.drafts, options.future)]
-    # By identity: `p not in published` compared whole Post dataclasses, n² of them (0.7 s at 1,000 posts).
-    published_ids = {id(p) for p in published}
-    unpublished = [p for p in all_posts if id(p) not in published_ids]
+    shown = {id(p) for p in published}
+    unpublished = [p for p in all_posts if id(p) not in shown]  # (by identity: `in` a list was O(N²))
     timer.lap("content")
 
     # Sources that failed validation are already reported; links to them are not errors twice.
     invalid = {source.path for source in tree.sources} - {post.source for post in all_posts}
     images = ImageCatalog(image_routes(config, published, tree.static), config.images)
-    rendered, found = render_markdown(config, published, unpublished, invalid, strings, cache, tree.static, images)
+    markdown_keys: dict[Path, str] | None = {} if cache is not None else None
+    markdown_before = cache.stats.markdown_rendered if cache is not None else 0
+    rendered, found = render_markdown(config, published, unpublished, invalid, strings, cache, tree.static, images,
+                                      options.jobs, progress, markdown_keys)
+    markdown_count = cache.stats.markdown_rendered - markdown_before if cache is not None else len(published)
     errors.extend(found)
     warnings = [w for result in rendered.values() for w in result.warnings]
     if options.strict:
@@ -151,24 +237,175 @@ def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = 
     reporter.debug(f"  images: {processed} processed, {len(images.variants)} variants planned")
     timer.lap("images")
 
+    out = options.out.resolve()
     globals_view = site_view(site)
-    env = make_environment(config, theme, globals_view, strings)
-    global_key = fingerprint(globals_view, strings, folder_stamp(theme.template_dirs)) if cache is not None else ""
-    output, found = render_pages(env, theme, planned, cache, global_key)
-    errors.extend(found)
-    errors.raise_if_any()
+    read: set | None = set() if cache is not None else None  # the paths of `site` the templates read
+    env = make_environment(config, theme, track(globals_view, read) if read is not None else globals_view, strings)
+    templated = [page for page in planned if page.template is not None]
+    keys: dict[str, str] = {}
+    reused: set[str] = set()
+    if cache is not None:
+        digests = template_digests(env, {page.template for page in templated}, folder_digest(theme.template_dirs))
+        before = cache.extra.get("globals")
+        same_globals = before is not None and before[0] == globals_key(globals_view, strings, before[1])
+        if same_globals:
+            read |= before[1]
+        memo = view_memo(planned, markdown_keys)
+        keys = {page.file: context_key((digests[page.template], page.template, page.context), memo)
+                for page in templated}
+        if same_globals:
+            reused = {file for file, key in keys.items() if cache.reusable_page(file, key, out)}
+    todo = [page for page in templated if page.file not in reused]
+    if todo and options.jobs > 1:
+        precompile(env, {page.template for page in todo})
+    search = bool(config.search and options.search_index)
+    files_key = fingerprint(sorted(page.file for page in planned))
+    progress.stage("pages", len(todo))
+    staging = staging_folder(out) if todo or cache is None or not _unchanged(cache, out, planned, files_key, search) \
+        else None
+    # When the output folder is exactly what the last build left, only the files that change are
+    # replaced (each atomically), instead of assembling all of them beside it and swapping.
+    previous = None
+    if staging is not None and cache is not None and not search and cache.extra.get("fast") is not None:
+        if output_stamps(out) == cache.extra["fast"]["output"] and (out / MARKER).is_file():
+            previous = set(cache.extra["fast"]["output"])
+    try:
+        output, found = render_pages(env, theme, todo, options.jobs, progress.advance, read,
+                                     partial(place_changed if previous is not None else place, staging, out)
+                                     if staging is not None else None)
+        errors.extend(found)
+        errors.raise_if_any()
+    except BaseException:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if cache is not None:
+        cache.stats.pages_rendered += len(todo)
+        paths = frozenset(read)
+        cache.remember("globals", (globals_key(globals_view, strings, paths), paths))
     timer.lap("render")
 
-    result = write_site(options.out, planned, output,
-                        before_swap=(lambda staging, previous: index_folder(staging, config.language, previous))
-                        if config.search and options.search_index else None)
+    if staging is None:
+        written = 0  # a no-op rebuild: the published site (and its search index) is this build's already
+    elif previous is not None:
+        progress.stage("write", 0)
+        written = update_in_place(out, planned, staging, output, previous).written
+    else:
+        progress.stage("write", 0)
+        written = write_site(out, planned, {}, reused=reused, staging=staging, placed=output,
+                             before_swap=(lambda staging, previous: index_folder(staging, config.language, previous))
+                             if search else None).written
     timer.lap("write")  # includes the search index
+    progress.finish()
+    result = BuildResult(options.out, len(site.posts), len(output) + len(reused), len(planned) + 1, written,
+                         timer.timings, processed, len(warnings), len(todo), markdown_count)
     if cache is not None:
+        cache.remember("fast", {"inputs": inputs, "started": started_ns, "now": options.now,
+                                "horizon": _horizon(config, all_posts, options.now), "output": output_stamps(out),
+                                "warnings": sorted(warnings, key=lambda w: w.sort_key()),
+                                "result": replace(result, timings={}, written=0, rendered=0, markdown=0,
+                                                  images_processed=0)})
+        cache.remember_pages(keys, out)
+        cache.remember("files", files_key)
+        cache.remember("search", search)
         cache.forget_missing({page.file for page in planned}, {source.path for source in tree.sources})
     for stage, seconds in timer.timings.items():
         reporter.debug(f"  {stage:<9} {seconds * 1000:8.1f} ms")
-    return BuildResult(options.out, len(site.posts), len(output), len(planned) + 1, result.written, timer.timings,
-                       processed, len(warnings))
+    return result
+
+
+# --- A rebuild in which nothing changed ------------------------------------------------------
+# Before anything is parsed: when every input file (content, templates, assets, site.yaml) has
+# the size, modification time and inode it had when the last build began, the options are the
+# same, no post or event changes sides at the build moment, and the output folder is exactly
+# what that build left (every file's stamp), the site is already built. A file modified in the
+# two seconds before the last build began is not trusted by its stamp ("racy", as git says):
+# then the build runs and compares contents as always.
+
+RACY_NS = 2_000_000_000
+
+
+def _walk_stamps(folder: Path, into: dict, prefix: str) -> None:
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            _walk_stamps(Path(entry.path), into, prefix + entry.name + "/")
+        else:
+            try:
+                stat = entry.stat()
+            except OSError:
+                continue
+            into[prefix + entry.name] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+def input_stamps(config: SiteConfig, theme, options: BuildOptions) -> dict:
+    stamps: dict = {}
+    for number, folder in enumerate((config.content_dir, *theme.template_dirs, *theme.asset_dirs)):
+        _walk_stamps(folder, stamps, f"{number}:{folder}/")
+    try:
+        site_yaml = (config.root / "site.yaml").read_bytes()
+    except OSError:
+        site_yaml = None
+    return {"files": stamps, "site.yaml": site_yaml, "config": repr(config),
+            "options": (options.drafts, options.future, options.base_url, options.search_index, options.strict,
+                        str(options.out.resolve())),
+            "version": __version__}
+
+
+def output_stamps(out: Path) -> dict:
+    stamps: dict = {}
+    _walk_stamps(out, stamps, "")
+    return stamps
+
+
+def _horizon(config: SiteConfig, posts, now: datetime) -> datetime | None:
+    """The first moment after `now` at which a post is published or an event is over."""
+    from generator.events import finish
+
+    moments = [p.meta.date for p in posts if p.kind == "post" and p.meta.date > now]
+    zone = config.zone
+    for post in posts:
+        if post.meta.event is not None:
+            end = finish(post.meta.event, zone)
+            if end > now:
+                moments.append(end)
+    return min(moments) if moments else None
+
+
+def _nothing_changed(cache: BuildCache, inputs: dict, options: BuildOptions, reporter: Reporter) -> BuildResult | None:
+    record = cache.extra.get("fast")
+    if record is None or record["inputs"] != inputs:
+        return None
+    if not record["now"] <= options.now or (record["horizon"] is not None and options.now >= record["horizon"]):
+        return None
+    if any(stamp[1] >= record["started"] - RACY_NS for stamp in inputs["files"].values()):
+        return None
+    if output_stamps(options.out.resolve()) != record["output"]:
+        return None
+    for warning in record["warnings"]:
+        reporter.warn(warning)
+    return record["result"]
+
+
+def _unchanged(cache: BuildCache, out: Path, planned, files_key: str, search: bool) -> bool:
+    """Whether the published site already is exactly this build's: the same files, every page
+    kept, every feed and copied file byte-identical, and the search index of the same kind."""
+    if cache.extra.get("files") != files_key or cache.extra.get("search") != search:
+        return False
+    if not (out / MARKER).is_file() or (search and not (out / BUNDLE / "pagefind.js").is_file()):
+        return False
+    for page in planned:
+        if page.template is not None:
+            continue
+        if page.copy_from is not None:
+            if not same_file(out / page.file, page.copy_from):
+                return False
+        elif not same_bytes(out / page.file, page.data):
+            return False
+    return True
 
 
 def image_routes(config: SiteConfig, published, static) -> dict[Path, str]:

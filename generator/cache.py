@@ -1,21 +1,37 @@
-"""Memo of the expensive stages for rebuilds in one process (`katsudo serve`).
+"""Memo of the expensive stages: in one process (`katsudo serve`) and, saved in
+SITE/.katsudo-cache/build/, between runs of `katsudo build`.
 
 Nothing here decides *what* changed by rules about pages: every cached result is keyed by its
 complete input. A post is reloaded when its file's stamp changes; Markdown is re-rendered when
 its text or anything its links resolve against changes; a page is re-rendered when its own
 template context, the shared globals or any template changes. So the set of re-rendered pages
 falls out of the site model, and an incremental build is byte-identical to a clean one by
-construction (tests/test_serve.py checks it for every kind of change).
+construction (tests/test_serve.py and tests/test_cache.py check it for every kind of change).
+
+On disk the cache is a few files, each a header (magic, format, katsudo version, payload length,
+BLAKE2b checksum) and a pickle. Posts and their Markdown are spread over shards by path, so a
+rebuild after one edit rewrites one shard, not the whole cache. A file that is truncated, corrupt,
+of another format or another katsudo version is ignored (as if the cache were empty there); every
+file is written to a temporary name and renamed, so a build that is killed never leaves half a file.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import pickle
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from generator import __version__
 from generator.errors import SourceError
+
+CACHE_FOLDER = ".katsudo-cache"  # under the site folder; the image cache is its images/ folder
+FORMAT = 1  # bump when what is pickled changes shape
+MAGIC = b"KATSUDO-BUILD-CACHE\n"
+SHARDS = 32
 
 
 def fingerprint(*parts: object) -> str:
@@ -35,6 +51,33 @@ def file_stamp(path: Path) -> tuple[int, int] | None:
     return stat.st_mtime_ns, stat.st_size
 
 
+def content_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def folder_digest(folders: tuple[Path, ...]) -> str:
+    """Fingerprint of the *bytes* of every file under `folders` (templates): exact across runs,
+    whatever the modification times say."""
+    entries = []
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                try:
+                    entries.append((str(path), content_digest(path.read_bytes())))
+                except OSError:
+                    entries.append((str(path), None))
+    return fingerprint(__version__, entries)
+
+
+def output_stamp(path: Path) -> tuple[int, int, int] | None:
+    """What tells that a published file is still the one this build wrote (size, time, inode)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns, stat.st_ino
+
+
 def folder_stamp(folders: tuple[Path, ...]) -> str:
     """Fingerprint of every file under `folders` (templates, UI strings): any edit changes it."""
     entries = []
@@ -50,59 +93,207 @@ class CacheStats:
     posts_loaded: int = 0
     markdown_rendered: int = 0
     pages_rendered: int = 0
+    cache_files_ignored: int = 0  # corrupt, truncated or of another version (on load)
+    cache_files_written: int = 0  # on save
 
 
 @dataclass
 class BuildCache:
+    """`posts`: path -> (content digest, Post, errors); `markdown`: path -> (key, Rendered);
+    `pages`: output file -> (key of its template context, stamp of the file it was written as).
+    A page is reused (not rendered, its file kept) only when both its key and the published
+    file's stamp are unchanged."""
+
     config_key: str | None = None
     posts: dict[Path, tuple[object, object, list[SourceError]]] = field(default_factory=dict)
     markdown: dict[Path, tuple[str, object]] = field(default_factory=dict)
-    pages: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    pages: dict[str, tuple[str, object]] = field(default_factory=dict)
     stats: CacheStats = field(default_factory=CacheStats)
+    extra: dict[str, object] = field(default_factory=dict)  # small values the build keeps (the search stamp)
+    folder: Path | None = None  # where it is saved; None: in memory only (katsudo serve)
+    _dirty: set[int] = field(default_factory=set, repr=False)  # shards changed since loading
+    _pages_dirty: bool = field(default=False, repr=False)
+    _unloaded: bool = field(default=False, repr=False)  # shards not read yet (open(lazy=True))
 
     def start(self, config_key: str) -> None:
-        """Begin a build; a different site.yaml or theme location invalidates everything."""
+        """Begin a build; a different site.yaml, theme location or katsudo version invalidates everything."""
+        config_key = fingerprint(__version__, FORMAT, config_key)
         if config_key != self.config_key:
+            self._unloaded = False  # nothing of the old cache is wanted: no need to read it
+            self._dirty |= {shard_of(p) for p in (*self.posts, *self.markdown)}
+            self._pages_dirty = True
             self.posts.clear()
             self.markdown.clear()
             self.pages.clear()
+            self.extra.clear()
             self.config_key = config_key
-        self.stats = CacheStats()
+        self.stats = CacheStats(cache_files_ignored=self.stats.cache_files_ignored)
 
     def load(self, path: Path, loader: Callable[[], tuple[object, list[SourceError]]]):
-        stamp = file_stamp(path)
+        """The post at `path`, loaded again only when the file's bytes changed."""
+        try:
+            stamp = content_digest(path.read_bytes())
+        except OSError:
+            stamp = None
         cached = self.posts.get(path)
-        if cached is not None and cached[0] == stamp:
+        if cached is not None and stamp is not None and cached[0] == stamp:
             return cached[1], cached[2]
         post, errors = loader()
         self.stats.posts_loaded += 1
         self.posts[path] = (stamp, post, errors)
+        self._dirty.add(shard_of(path))
         return post, errors
 
-    def render_markdown(self, path: Path, key: str, renderer: Callable[[], object]):
+    def cached_markdown(self, path: Path, key: str):
         cached = self.markdown.get(path)
         if cached is not None and cached[0] == key:
             return cached[1]
-        result = renderer()
+        return None
+
+    def store_markdown(self, path: Path, key: str, result: object) -> None:
         self.stats.markdown_rendered += 1
         self.markdown[path] = (key, result)
+        self._dirty.add(shard_of(path))
+
+    def render_markdown(self, path: Path, key: str, renderer: Callable[[], object]):
+        cached = self.cached_markdown(path, key)
+        if cached is not None:
+            return cached
+        result = renderer()
+        self.store_markdown(path, key, result)
         return result
 
-    def render_page(self, file: str, key: str, renderer: Callable[[], tuple[bytes | None, SourceError | None]]):
+    def reusable_page(self, file: str, key: str, out: Path) -> bool:
+        """Whether the page `file` of the last build can stay as it is: same key, file untouched."""
         cached = self.pages.get(file)
-        if cached is not None and cached[0] == key:
-            return cached[1], None
-        data, error = renderer()
-        self.stats.pages_rendered += 1
-        if error is None:
-            self.pages[file] = (key, data)
-        return data, error
+        return cached is not None and cached[0] == key and cached[1] is not None \
+            and output_stamp(out / file) == cached[1]
+
+    def remember_pages(self, keys: dict[str, str], out: Path) -> None:
+        """After a build: the key of every rendered page and the stamp of the file now published."""
+        pages = {file: (key, output_stamp(out / file)) for file, key in keys.items()}
+        if pages != self.pages:
+            self.pages = pages
+            self._pages_dirty = True
+
+    def remember(self, name: str, value: object) -> None:
+        if self.extra.get(name) != value:
+            self.extra[name] = value
+            self._pages_dirty = True
 
     def forget_missing(self, live_files: set[str], live_sources: set[Path]) -> None:
         """Drop entries of deleted posts and pages, so memory follows the site."""
-        for path in [p for p in self.posts if p not in live_sources]:
-            del self.posts[path]
-        for path in [p for p in self.markdown if p not in live_sources]:
-            del self.markdown[path]
+        for table in (self.posts, self.markdown):
+            for path in [p for p in table if p not in live_sources]:
+                del table[path]
+                self._dirty.add(shard_of(path))
         for file in [f for f in self.pages if f not in live_files]:
             del self.pages[file]
+            self._pages_dirty = True
+
+    # --- On disk ------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, site_root: Path, lazy: bool = False) -> BuildCache:
+        """The cache saved by the last build of the site at `site_root` (empty when there is none
+        or it cannot be trusted); `save()` writes it back. `lazy`: read the posts' shards only when
+        the build needs them (`ensure_loaded`), not for a rebuild in which nothing changed."""
+        folder = site_root / CACHE_FOLDER / "build"
+        cache = cls(folder=folder)
+        head = _read(folder / "main.cache")
+        if head is None:
+            if (folder / "main.cache").exists():
+                cache.stats.cache_files_ignored += 1
+            cache._dirty = set(range(SHARDS))
+            cache._pages_dirty = True
+            return cache
+        cache.config_key, cache.pages, cache.extra = head["config_key"], head["pages"], head["extra"]
+        cache._unloaded = True
+        if not lazy:
+            cache.ensure_loaded()
+        return cache
+
+    def ensure_loaded(self) -> None:
+        if not self._unloaded or self.folder is None:
+            return
+        self._unloaded = False
+        for shard in range(SHARDS):
+            path = self.folder / f"posts-{shard:02d}.cache"
+            data = _read(path)
+            if data is None or data.get("config_key") != self.config_key:
+                if path.exists():
+                    self.stats.cache_files_ignored += 1
+                self._dirty.add(shard)
+                continue
+            self.posts.update(data["posts"])
+            self.markdown.update(data["markdown"])
+
+    def save(self) -> None:
+        """Write what changed since `open()`: the shards of changed posts, and the page table."""
+        if self.folder is None:
+            return
+        if self._unloaded:  # shards never read: only the page table can have changed
+            self._dirty.clear()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        written = 0
+        by_shard: dict[int, tuple[dict, dict]] = {shard: ({}, {}) for shard in self._dirty}
+        for table, index in ((self.posts, 0), (self.markdown, 1)):
+            for path, value in table.items():
+                shard = shard_of(path)
+                if shard in by_shard:
+                    by_shard[shard][index][path] = value
+        for shard, (posts, markdown) in sorted(by_shard.items()):
+            _write(self.folder / f"posts-{shard:02d}.cache",
+                   {"config_key": self.config_key, "posts": posts, "markdown": markdown})
+            written += 1
+        if self._pages_dirty or written:
+            _write(self.folder / "main.cache", {"config_key": self.config_key, "pages": self.pages, "extra": self.extra})
+            written += 1
+        self._dirty.clear()
+        self._pages_dirty = False
+        self.stats.cache_files_written = written
+
+
+def shard_of(path: Path) -> int:
+    return zlib.crc32(str(path).encode("utf-8", "surrogatepass")) % SHARDS
+
+
+def _header(payload: bytes) -> bytes:
+    digest = hashlib.blake2b(payload, digest_size=32).hexdigest()
+    return MAGIC + f"{FORMAT} {__version__} {len(payload)} {digest}\n".encode("ascii")
+
+
+def _read(path: Path):
+    """The value saved at `path`, or None when it is missing or cannot be trusted."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if not data.startswith(MAGIC):
+        return None
+    end = data.find(b"\n", len(MAGIC))
+    if end < 0:
+        return None
+    try:
+        form, version, length, digest = data[len(MAGIC):end].decode("ascii").split(" ")
+        length = int(length)
+    except ValueError:
+        return None
+    payload = data[end + 1:]
+    if form != str(FORMAT) or version != __version__ or len(payload) != length \
+            or hashlib.blake2b(payload, digest_size=32).hexdigest() != digest:
+        return None
+    try:
+        value = pickle.loads(payload)
+    except Exception:  # a checksum that matches a payload pickle cannot read: still not trusted
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _write(path: Path, value: object) -> None:
+    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(temporary, "wb") as handle:
+        handle.write(_header(payload))
+        handle.write(payload)
+    os.replace(temporary, path)

@@ -70,20 +70,50 @@ def main() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Print the time each stage took.")
 @click.option("--strict", is_flag=True, help="Treat warnings (missing alt text, oversized photos) as errors.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
+              help="Processes that render Markdown and pages. [default: one per CPU core]")
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help="Neither read nor write the build cache (SITE/.katsudo-cache/build/): build everything.")
 def build_command(site: Path, output: Path | None, drafts: bool, future: bool, base_url: str | None,
-                  quiet: bool, verbose: bool, strict: bool = False) -> None:
-    """Build the site into a folder of static files."""
+                  quiet: bool, verbose: bool, strict: bool = False, jobs: int | None = None,
+                  no_cache: bool = False) -> None:
+    """Build the site into a folder of static files.
+
+    Unchanged posts and pages are taken from the build cache in SITE/.katsudo-cache/
+    (delete it, or pass --no-cache, for a build from scratch; the site is the same either way)."""
+    import time
+
+    from generator.cache import BuildCache
+    from generator.parallel import default_jobs
+    from generator.progress import progress_for
+
+    started = time.perf_counter()
     reporter = Reporter(quiet=quiet, verbose=verbose, root=Path.cwd())
     language = "en"
+    progress = progress_for(sys.stderr, enabled=not quiet)
     try:
         config = load_config(site)
         language = config.language
         options = BuildOptions(site_root=site, out=output or site / "public", now=_now(config.zone),
-                               drafts=drafts, future=future, base_url=base_url, strict=strict)
-        result = build(options, reporter)
+                               drafts=drafts, future=future, base_url=base_url, strict=strict,
+                               jobs=jobs or default_jobs())
+        cache = None if no_cache else BuildCache.open(config.root, lazy=True)
+        if cache is not None and cache.stats.cache_files_ignored:
+            reporter.debug(f"  cache: {cache.stats.cache_files_ignored} damaged or outdated cache files ignored")
+        try:
+            result = build(options, reporter, cache, progress)
+        finally:
+            progress.finish()
+        if cache is not None:
+            try:
+                cache.save()
+            except OSError as error:  # the site is built; only the next build will be slower
+                click.echo(f"warning: the build cache could not be saved: {error}", err=True)
     except KatsudoError as error:
         _fail(error, "nothing was written", language)
-    total = sum(result.timings.values())
+    total = time.perf_counter() - started
+    reporter.debug(f"  Markdown of {result.markdown} posts and pages rendered, {result.rendered} HTML pages rendered, "
+                   f"{options.jobs} job{'s' if options.jobs != 1 else ''}")
     reporter.info(f"built {result.posts} posts, {result.pages} pages into {result.out} "
                   f"({result.written} files changed) in {total * 1000:.0f} ms")
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from markupsafe import Markup
 
 from generator.dates import fiscal_year, fiscal_year_bounds, fiscal_year_label
 from generator.model import Entry, Site
@@ -40,6 +39,25 @@ def scope_ids(html: str, prefix: str) -> str:
     return _FRAGMENT.sub(lambda m: f"{m.group(1)}{prefix}{m.group(2)}{m.group(3)}", html)
 
 
+class ScopedContent:
+    """A post's HTML with its ids prefixed (`scope_ids`), made when the report is rendered: the
+    plan does not hold a second copy of every post's HTML for the reports. Prints as Markup."""
+
+    __slots__ = ("html", "prefix")
+
+    def __init__(self, html: str, prefix: str):
+        self.html, self.prefix = html, prefix
+
+    def __html__(self) -> str:
+        return scope_ids(self.html, self.prefix)
+
+    def __str__(self) -> str:
+        return self.__html__()
+
+    def __repr__(self) -> str:  # what the build cache fingerprints: all that decides the output
+        return f"ScopedContent({self.prefix!r}, {self.html!r})"
+
+
 def report_sections(site: Site, entries: tuple[Entry, ...], views: dict[str, dict]) -> list[dict]:
     """The year's posts grouped by category (site.yaml order, uncategorised last), oldest first."""
     oldest_first = tuple(reversed(entries))
@@ -55,8 +73,7 @@ def report_sections(site: Site, entries: tuple[Entry, ...], views: dict[str, dic
             number += 1
             anchor = f"r{number}"
             view = views[entry.route]
-            posts.append({**view, "anchor": anchor,
-                          "content": Markup(scope_ids(entry.rendered.html, anchor + "-"))})
+            posts.append({**view, "anchor": anchor, "content": ScopedContent(entry.rendered.html, anchor + "-")})
         sections.append({"key": key, "label": label, "anchor": f"c-{key or 'other'}", "posts": posts})
     return sections
 

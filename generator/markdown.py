@@ -82,6 +82,7 @@ class _Document:
     first_photo: Path | None = None
     full_size: dict = field(default_factory=dict)  # <picture> element -> URL of the photo full size
     figures: set = field(default_factory=set)  # <picture> elements asked to be a figure ({.figure})
+    local: bool = False  # a link, image, cover or attachment named a file of the site
 
 
 class _LinkRewriter(Treeprocessor):
@@ -235,6 +236,7 @@ class _LinkRewriter(Treeprocessor):
         """The published URL of a link target, and the file behind it when it is one of the site's files."""
         if not target or _EXTERNAL.match(target):
             return target, None
+        self.document.local = True
         if target.startswith("/"):
             url = self.targets.base_path + quote(target[1:], safe="/#?=&%:@!$'()*+,;~")
             candidate = (self.targets.content_dir / unquote(target[1:].partition("#")[0].split("?", 1)[0])).resolve()
@@ -324,6 +326,9 @@ class MarkdownRenderer:
         self._rewriter: _LinkRewriter | None = None
         self.targets = targets
         self.safe_html = safe_html  # site.yaml markdown.safe_html: clean the HTML (generator/safehtml.py)
+        # Whether the last render looked anything up in the site (links to posts and files,
+        # photos): if not, its HTML depends on its own text alone (generator/build.py caches it so).
+        self.last_local = False
 
         def factory(md):
             self._rewriter = _LinkRewriter(md, targets)
@@ -342,7 +347,7 @@ class MarkdownRenderer:
     def render(self, source: Path, body: str, body_line: int, own_url: str, bundle: Path | None,
                summary: str | None = None, summary_length: int = SUMMARY_LENGTH,
                cover: str | None = None, cover_line: int | None = None, attachments: tuple = ()) -> Rendered:
-        document = _Document(source, body, body_line, own_url, bundle)
+        document = _Document(source, body, body_line, own_url, bundle, local=bool(cover or attachments))
         self._rewriter.document = document
         if self.targets.images is not None:
             self.targets.images.take()
@@ -377,6 +382,7 @@ class MarkdownRenderer:
             files.append({"title": item.title or path.name, "url": url, "name": path.name,
                           "type": FILE_TYPES.get(path.suffix.lower(), path.suffix.lstrip(".").upper()),
                           "size": file_size_text(path.stat().st_size)})
+        self.last_local = document.local
         return Rendered(html_text, toc, summary or plain.summarise(html_text, summary_length), tuple(document.errors),
                         cjk_chars, words, tuple(document.warnings), og_image, tuple(files),
                         self.targets.images.take() if self.targets.images is not None else ())

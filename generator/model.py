@@ -7,7 +7,8 @@ the planner.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from itertools import combinations
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,7 @@ class Site:
     now: datetime  # the build moment
     static: tuple[StaticFile, ...]  # files published as they are
     images: Any = None  # the ImageCatalog (generator/images.py): photos and their variants
+    cache: dict = field(default_factory=dict, compare=False, repr=False)  # indexes built on first use
 
     def neighbours(self, index: int) -> tuple[Entry | None, Entry | None]:
         """(older, newer) post of the post at `index`."""
@@ -89,26 +91,116 @@ def series_position(entry: Entry) -> tuple:
 
 def related_entries(site: Site, entry: Entry, limit: int) -> tuple[Entry, ...]:
     """Up to `limit` other posts sharing a tag with `entry`: most shared tags first, then those in
-    the same category, then the newest. Empty when no tag is shared."""
+    the same category, then the newest. Empty when no tag is shared.
+
+    Constant work per post, whatever the size of the site: every post is indexed under each set
+    of (up to SUBSET_TAGS of) its tags, by category, newest first. A post sharing exactly the tags
+    S with this one is in the list of S, so the posts are taken level by level (all its tags
+    shared, then one fewer, ...), and of each list only the first few, as only `limit` are chosen."""
     if limit <= 0:
         return ()
-    keys = {tag_key(name) for name in entry.post.meta.tags}
-    shared: Counter = Counter()
-    others: dict[str, Entry] = {}
-    for group in site.tags:
-        if group.key in keys:
-            for other in group.entries:
-                if other.route != entry.route:
-                    shared[other.route] += 1
-                    others[other.route] = other
+    index = _related_index(site)
+    keys = index.tag_keys[entry.route]
+    if not keys:
+        return ()
+    if len(keys) > SUBSET_TAGS:
+        return _related_by_pairs(site, index, entry, keys, limit)
+    category = entry.post.meta.category
+    groups = ([(category,), tuple(c for c in index.categories if c != category)] if category is not None
+              else [tuple(index.categories)])
+    chosen: list[Entry] = []
+    taken = {entry.route}
+    ordered = sorted(keys)
+    for size in range(len(ordered), 0, -1):
+        subsets = [frozenset(c) for c in combinations(ordered, size)]
+        for group in groups:
+            need = limit - len(chosen)
+            if need <= 0:
+                return tuple(chosen)
+            found: list[Entry] = []
+            for subset in subsets:
+                for member in group:
+                    count = 0
+                    for other in index.by_subset.get((subset, member), ()):
+                        # (a post sharing more tags was taken at a higher level already)
+                        if other.route in taken or len(keys & index.tag_keys[other.route]) != size:
+                            continue
+                        found.append(other)
+                        count += 1
+                        if count >= need:
+                            break
+            found.sort(key=lambda other: index.position[other.route])
+            for other in found[:need]:
+                chosen.append(other)
+                taken.add(other.route)
+    return tuple(chosen)
+
+
+SUBSET_TAGS = 4  # posts with more tags than this are ranked through tag pairs (still exact)
+
+
+def _related_by_pairs(site: Site, index: "_RelatedIndex", entry: Entry, keys: frozenset[str],
+                      limit: int) -> tuple[Entry, ...]:
     category = entry.post.meta.category
 
-    def rank(route: str) -> tuple:
-        other = others[route]
+    def rank(other: Entry) -> tuple:
         same_category = category is not None and other.post.meta.category == category
-        return (-shared[route], not same_category, -other.post.meta.date.timestamp(), other.post.slug)
+        return (-len(keys & index.tag_keys[other.route]), not same_category, index.position[other.route])
 
-    return tuple(others[route] for route in sorted(shared, key=rank)[:limit])
+    ordered = sorted(keys)
+    multi: dict[str, Entry] = {}
+    for i, first in enumerate(ordered):
+        for second in ordered[i + 1:]:
+            for other in index.by_subset.get((frozenset((first, second)), ALL), ()):
+                if other.route != entry.route:
+                    multi[other.route] = other
+    chosen = sorted(multi.values(), key=rank)[:limit]
+    excluded = set(multi) | {entry.route}
+    found = []
+    for key in ordered:  # the rest share exactly one tag
+        for member in index.categories:
+            count = 0
+            for other in index.by_subset.get((frozenset((key,)), member), ()):
+                if other.route in excluded:
+                    continue
+                found.append(other)
+                count += 1
+                if count >= limit:
+                    break
+    found.sort(key=rank)
+    return tuple(chosen + found[: limit - len(chosen)])
+
+
+ALL = object()  # by_subset key for "any category"
+
+
+@dataclass
+class _RelatedIndex:
+    tag_keys: dict[str, frozenset[str]]
+    position: dict[str, int]  # place in site.posts: newest first, as (-date, slug) orders them
+    categories: tuple  # every category a post has (None too), in first-seen order
+    by_subset: dict[tuple, list[Entry]]  # (tag set, category or ALL) -> posts, newest first
+
+
+def _related_index(site: Site) -> _RelatedIndex:
+    index = site.cache.get("related")
+    if index is None:
+        tag_keys, position, by_subset, categories = {}, {}, {}, {}
+        for number, entry in enumerate(site.posts):
+            keys = sorted(dict.fromkeys(tag_key(name) for name in entry.post.meta.tags))
+            tag_keys[entry.route] = frozenset(keys)
+            position[entry.route] = number
+            category = entry.post.meta.category
+            categories.setdefault(category, None)
+            for size in range(1, min(len(keys), SUBSET_TAGS) + 1):
+                for subset in combinations(keys, size):
+                    by_subset.setdefault((frozenset(subset), category), []).append(entry)
+            for i, first in enumerate(keys):  # pairs of every post, for posts with many tags
+                for second in keys[i + 1:]:
+                    by_subset.setdefault((frozenset((first, second)), ALL), []).append(entry)
+        index = _RelatedIndex(tag_keys, position, tuple(categories), by_subset)
+        site.cache["related"] = index
+    return index
 
 
 def build_site(config: SiteConfig, posts: list[Post], rendered: dict[Path, Rendered],

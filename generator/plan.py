@@ -223,8 +223,10 @@ def check_plan(planned: list[PlannedPage]) -> list[SourceError]:
             continue
         seen[page.file] = page
     for page in planned:
-        for parent in PurePosixPath(page.file).parents:
-            owner = seen.get(parent.as_posix())
+        parent = page.file
+        while "/" in parent:  # every folder above the file (string work: PurePosixPath costs more)
+            parent = parent.rsplit("/", 1)[0]
+            owner = seen.get(parent)
             if owner is not None:
                 errors.append(SourceError(page.source or owner.source, address_line(page.source or owner.source),
                                           f"'{parent}' would be both a file ({owner.origin}) and a folder ({page.origin})",

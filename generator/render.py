@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 import jinja2
 
@@ -11,6 +12,7 @@ from generator.cache import BuildCache, fingerprint
 from generator.config import SiteConfig
 from generator.dates import date_text, datetime_text, iso
 from generator.errors import SourceError
+from generator.parallel import run_indexed
 from generator.plan import PlannedPage
 from generator.theme import Theme
 from generator.urls import link
@@ -77,24 +79,97 @@ def render_page(env: jinja2.Environment, theme: Theme, page: PlannedPage) -> tup
         return None, SourceError(path, line, f"template error: {type(exc).__name__}: {exc}")
 
 
-def render_pages(env: jinja2.Environment, theme: Theme, planned: list[PlannedPage],
-                 cache: BuildCache | None = None, global_key: str = "") -> tuple[dict[str, bytes], list[SourceError]]:
-    """Render every templated page; the same template mistake is reported once, not per page.
+def precompile(env: jinja2.Environment, names) -> None:
+    """Compile the templates before the workers are forked, so each gets them ready-made."""
+    for name in sorted(n for n in names if n):
+        try:
+            env.get_template(name)
+        except Exception:  # reported with its file and line when the page is rendered
+            pass
 
-    With a BuildCache, a page whose template, context and globals (`global_key`) are unchanged
-    is not rendered again."""
+
+_sent: set = set()  # paths of `site` this process has reported already (see generator/deps.py)
+
+
+def render_pages(env: jinja2.Environment, theme: Theme, planned: list[PlannedPage], jobs: int = 1,
+                 progress: Callable[[int], None] | None = None,
+                 read: set | None = None, sink: Callable[[str, bytes], object] | None = None
+                 ) -> tuple[dict[str, object], list[SourceError]]:
+    """Render every templated page in `planned`, on `jobs` processes; the same template mistake is
+    reported once, not per page. `read`, the set the tracked `site` global records into, receives
+    what the pages read in the worker processes too. With a `sink`, each page's bytes are handed
+    to `sink(file, data)` where it was rendered, and the result maps each file to what `sink`
+    returned (the pages' bytes never travel back to this process)."""
+    pages = [page for page in planned if page.template is not None]
+    _sent.clear()
+
+    def task(index: int):
+        data, error = render_page(env, theme, pages[index])
+        if sink is not None and error is None:
+            data = sink(pages[index].file, data)
+        if read is None:
+            return data, error, ()
+        new = read - _sent
+        _sent.update(new)
+        return data, error, tuple(new)
+
+    results = run_indexed(task, len(pages), jobs, progress)
     output: dict[str, bytes] = {}
     errors: dict[tuple, SourceError] = {}
-    for page in planned:
-        if page.template is None:
-            continue
-        if cache is None:
-            data, error = render_page(env, theme, page)
-        else:
-            data, error = cache.render_page(page.file, fingerprint(global_key, page.template, page.context),
-                                            lambda page=page: render_page(env, theme, page))
+    for page, (data, error, new) in zip(pages, results):
+        if read is not None:
+            read.update(new)
         if error is not None:
             errors.setdefault((str(error.path), error.line, error.message), error)
         else:
             output[page.file] = data
     return output, list(errors.values())
+
+
+class _Known:
+    """Stands in a context for an object fingerprinted already; its repr cannot be a value's."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: str):
+        self.key = key
+
+    def __repr__(self) -> str:
+        return f"<{self.key}>"
+
+
+def context_key(value: object, memo: dict[int, str]) -> str:
+    """Fingerprint of a template context (as `fingerprint` of its repr), where an object whose
+    id is in `memo` (a post view, its rendered Markdown) stands for the key given there: a post
+    shown on many list pages is fingerprinted once. Objects are looked up in `memo` down to the
+    items of lists in the context's values (where post views are); the rest is repr'd whole."""
+    return fingerprint(_substitute(value, memo, 3))
+
+
+def _substitute(value: object, memo: dict[int, str], depth: int) -> object:
+    known = memo.get(id(value))
+    if known is not None:
+        return _Known(known)
+    if depth == 0:
+        return value
+    kind = type(value)
+    if kind is dict:
+        return {key: _substitute(item, memo, depth - 1) for key, item in value.items()}
+    if kind is list or kind is tuple:
+        return kind(_substitute(item, memo, depth - 1) for item in value)
+    return value
+
+
+def view_memo(planned: list[PlannedPage], markdown_keys: dict[Path, str]) -> dict[int, str]:
+    """Memo for `context_key`: each post view (of a post page) and its content by their keys."""
+    memo: dict[int, str] = {}
+    for page in planned:
+        view = page.context.get("post") if page.template is not None else None
+        key = markdown_keys.get(page.source) if page.source is not None else None
+        if not isinstance(view, dict) or key is None or "content" not in view:
+            continue
+        memo[id(view["content"])] = "#content:" + key
+        if "toc" in view:
+            memo[id(view["toc"])] = "#toc:" + key
+        memo[id(view)] = "#view:" + context_key(view, memo)
+    return memo

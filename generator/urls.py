@@ -8,6 +8,7 @@ base_url's path and percent-encoding; files on disk keep the UTF-8 names.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 import unicodedata
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
@@ -97,11 +98,14 @@ def paged_route(first: str, number: int) -> str:
     return first if number == 1 else f"{first}page/{number}/"
 
 
+@lru_cache(maxsize=65536)
 def link(base_path: str, route: str) -> str:
-    """Root-relative, percent-encoded URL of a route: what goes into href."""
+    """Root-relative, percent-encoded URL of a route: what goes into href (memoised: the same
+    post is linked from many lists)."""
     return base_path + quote(route, safe="/")
 
 
+@lru_cache(maxsize=65536)
 def absolute(base_url: str, route: str) -> str:
     return base_url + quote(route, safe="/")
 

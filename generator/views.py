@@ -124,6 +124,35 @@ def pager_view(config: SiteConfig, pager: Pager) -> dict:
     def url_of(number: int) -> str | None:
         return page_url(config, pager.routes[number - 1]) if 1 <= number <= pager.total else None
 
+    pages: list[dict] = []
+    for n in pager_numbers(pager.number, pager.total):
+        if n is None:
+            pages.append({"number": None, "url": None, "current": False, "gap": True})
+        else:
+            pages.append({"number": n, "url": url_of(n), "current": n == pager.number, "gap": False})
     return {"number": pager.number, "total": pager.total,
-            "prev_url": url_of(pager.number - 1), "next_url": url_of(pager.number + 1),
-            "pages": [{"number": n, "url": url_of(n), "current": n == pager.number} for n in range(1, pager.total + 1)]}
+            "prev_url": url_of(pager.number - 1), "next_url": url_of(pager.number + 1), "pages": pages}
+
+
+PAGER_AROUND = 2  # page numbers shown either side of the current page
+
+
+def pager_numbers(number: int, total: int) -> list[int | None]:
+    """The page numbers a pager shows: all of them when there are few, else the first, the last
+    and PAGER_AROUND either side of the current one, with None where numbers are left out.
+    At most 2 * PAGER_AROUND + 5 entries, so a list of N posts costs O(N) to page, not O(N²)."""
+    if total <= 2 * PAGER_AROUND + 5:
+        return list(range(1, total + 1))
+    low, high = max(2, number - PAGER_AROUND), min(total - 1, number + PAGER_AROUND)
+    if low <= 3:
+        low, high = 2, max(high, 2 * PAGER_AROUND + 3)
+    if high >= total - 2:
+        low, high = min(low, total - 2 * PAGER_AROUND - 2), total - 1
+    shown: list[int | None] = [1]
+    if low > 2:
+        shown.append(None)
+    shown.extend(range(low, high + 1))
+    if high < total - 1:
+        shown.append(None)
+    shown.append(total)
+    return shown

@@ -3,6 +3,8 @@
 A reader or a web server never sees a half-built site, and a failed build leaves the
 published one untouched. Files whose bytes did not change are hard-linked from the previous
 build, so they keep their modification time and a sync to hosting uploads only what changed.
+A rebuild through the build cache into a folder that is exactly the last build's may instead
+replace only the changed files, each by rename (`update_in_place`).
 """
 
 from __future__ import annotations
@@ -43,14 +45,14 @@ def check_output_folder(site_root: Path, out: Path) -> None:
                                         "choose another folder with -o, for example -o public") for problem in problems])
 
 
-def _same_bytes(path: Path, data: bytes) -> bool:
+def same_bytes(path: Path, data: bytes) -> bool:
     try:
         return path.stat().st_size == len(data) and path.read_bytes() == data
     except OSError:
         return False
 
 
-def _same_file(old: Path, new: Path) -> bool:
+def same_file(old: Path, new: Path) -> bool:
     try:
         a, b = old.stat(), new.stat()
         if a.st_size != b.st_size:
@@ -60,41 +62,149 @@ def _same_file(old: Path, new: Path) -> bool:
         return False
 
 
-def write_site(out: Path, planned: list[PlannedPage], rendered: dict[str, bytes],
-               before_swap: Callable[[Path, Path], None] | None = None) -> WriteResult:
-    """`before_swap(staging, out)` runs on the complete new site before it is swapped in
-    (the search index); if it raises, nothing is published."""
+def staging_folder(out: Path) -> Path:
+    """A new, empty folder beside `out` where the next site is assembled."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = out.parent / f".{out.name}.katsudo-new-{os.getpid()}"
-    retired = out.parent / f".{out.name}.katsudo-old-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
+    return staging
+
+
+def place(staging: Path, out: Path, file: str, data: bytes) -> bool:
+    """Put one rendered page into the staging folder: hard-linked from the published site when its
+    bytes are the same, else written. Returns whether it was written. (Runs in the render workers,
+    so pages go to disk as they are made and the build never holds every page in memory.)"""
+    target, previous = staging / file, out / file
+    os.makedirs(target.parent, exist_ok=True)
+    if same_bytes(previous, data):
+        os.link(previous, target)
+        return False
+    target.write_bytes(data)
+    return True
+
+
+def place_changed(staging: Path, out: Path, file: str, data: bytes) -> bool:
+    """For `update_in_place`: stage the page only when its bytes differ from the published file."""
+    if same_bytes(out / file, data):
+        return False
+    target = staging / file
+    os.makedirs(target.parent, exist_ok=True)
+    target.write_bytes(data)
+    return True
+
+
+def update_in_place(out: Path, planned: list[PlannedPage], staging: Path, placed: dict[str, bool],
+                    previous: set[str]) -> WriteResult:
+    """Bring the published folder `out`, known to be exactly the last build's (`previous`: its
+    files), to this build: every page whose bytes change is replaced by rename (so no file is
+    ever half-written), files no longer planned are removed, and the others are not touched.
+    The pages in `placed` were rendered: True ones are in `staging`; templated pages not in
+    `placed` were vouched for by the build cache. Used for rebuilds without a search index;
+    the pages are all rendered before the first file is replaced, so a build that fails changes
+    nothing, but a reader may see new and old pages side by side for the moment of the update."""
+    out = out.resolve()
+    written = unchanged = 0
+    try:
+        planned_files = {page.file for page in planned}
+        for file in sorted(previous - planned_files - {MARKER}, reverse=True):
+            path = out / file
+            path.unlink(missing_ok=True)
+            folder = path.parent
+            while folder != out:
+                try:
+                    folder.rmdir()  # only when empty
+                except OSError:
+                    break
+                folder = folder.parent
+        for page in planned:
+            if not is_inside(out, page.file):
+                raise KatsudoError([SourceError(page.source, None, f"'{page.file}' would be written outside the output folder")])
+            target = out / page.file
+            if page.file in placed:
+                if placed[page.file]:
+                    os.makedirs(target.parent, exist_ok=True)
+                    os.replace(staging / page.file, target)
+                    written += 1
+                else:
+                    unchanged += 1
+                continue
+            if page.template is not None:
+                unchanged += 1
+                continue
+            if page.copy_from is not None:
+                if same_file(target, page.copy_from):
+                    unchanged += 1
+                    continue
+                temporary = staging / page.file
+                os.makedirs(temporary.parent, exist_ok=True)
+                shutil.copyfile(page.copy_from, temporary)
+            else:
+                if same_bytes(target, page.data):
+                    unchanged += 1
+                    continue
+                temporary = staging / page.file
+                os.makedirs(temporary.parent, exist_ok=True)
+                temporary.write_bytes(page.data)
+            os.makedirs(target.parent, exist_ok=True)
+            os.replace(temporary, target)
+            written += 1
+        if not (out / MARKER).is_file():
+            (out / MARKER).write_bytes(_MARKER_TEXT.encode("utf-8"))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return WriteResult(written, unchanged)
+
+
+def write_site(out: Path, planned: list[PlannedPage], rendered: dict[str, bytes],
+               before_swap: Callable[[Path, Path], None] | None = None,
+               reused: set[str] | frozenset[str] = frozenset(), staging: Path | None = None,
+               placed: dict[str, bool] | None = None) -> WriteResult:
+    """`before_swap(staging, out)` runs on the complete new site before it is swapped in
+    (the search index); if it raises, nothing is published. Pages in `reused` were not rendered:
+    the build cache vouches that the published file is already this build's, so it is linked.
+    Pages in `placed` are in `staging` already (by `place`; the value says whether written)."""
+    out = out.resolve()
+    if staging is None:
+        staging = staging_folder(out)
+    retired = out.parent / f".{out.name}.katsudo-old-{os.getpid()}"
+    placed = placed or {}
     written = unchanged = 0
     try:
         for page in planned:
+            if page.file in placed:
+                if placed[page.file]:
+                    written += 1
+                else:
+                    unchanged += 1
+                continue
             if not is_inside(staging, page.file):
                 raise KatsudoError([SourceError(page.source, None, f"'{page.file}' would be written outside the output folder")])
             target = staging / page.file
             previous = out / page.file
             target.parent.mkdir(parents=True, exist_ok=True)
             if page.copy_from is not None:
-                if _same_file(previous, page.copy_from):
+                if same_file(previous, page.copy_from):
                     os.link(previous, target)
                     unchanged += 1
                 else:
                     shutil.copyfile(page.copy_from, target)
                     written += 1
                 continue
+            if page.file in reused:
+                os.link(previous, target)
+                unchanged += 1
+                continue
             data = page.data if page.data is not None else rendered[page.file]
-            if _same_bytes(previous, data):
+            if same_bytes(previous, data):
                 os.link(previous, target)
                 unchanged += 1
             else:
                 target.write_bytes(data)
                 written += 1
         marker = _MARKER_TEXT.encode("utf-8")
-        if _same_bytes(out / MARKER, marker):
+        if same_bytes(out / MARKER, marker):
             os.link(out / MARKER, staging / MARKER)
         else:
             (staging / MARKER).write_bytes(marker)
