@@ -8,7 +8,7 @@ from typing import Callable
 import jinja2
 
 from generator import __version__
-from generator.cache import BuildCache, fingerprint
+from generator.cache import fingerprint
 from generator.config import SiteConfig
 from generator.dates import date_text, datetime_text, iso
 from generator.errors import SourceError
