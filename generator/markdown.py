@@ -369,7 +369,7 @@ class MarkdownRenderer:
 
             # Before the summary and reading time are taken from it: what is removed is not shown anywhere.
             html_text, toc = sanitise(html_text), sanitise(toc)
-        cjk_chars, words = plain.count_reading(plain.plain_text(html_text))
+        automatic_summary, cjk_chars, words = plain.measure(html_text, summary_length)
         og_image = self._social_image(document, cover, cover_line)
         files = []
         for item in attachments:
@@ -383,7 +383,7 @@ class MarkdownRenderer:
                           "type": FILE_TYPES.get(path.suffix.lower(), path.suffix.lstrip(".").upper()),
                           "size": file_size_text(path.stat().st_size)})
         self.last_local = document.local
-        return Rendered(html_text, toc, summary or plain.summarise(html_text, summary_length), tuple(document.errors),
+        return Rendered(html_text, toc, summary or automatic_summary, tuple(document.errors),
                         cjk_chars, words, tuple(document.warnings), og_image, tuple(files),
                         self.targets.images.take() if self.targets.images is not None else ())
 

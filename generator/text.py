@@ -99,8 +99,12 @@ def paragraphs_text(html_text: str, enough: int | None = None) -> str:
     """The plain text of the opening paragraphs (`<p>`), joined, until there are `enough` characters
     (None: the whole run). Headings before the first paragraph are skipped; a heading, list or
     table after it ends the run, so a summary never runs on into the minutes' details."""
+    return _join_paragraphs(_parse(html_text).paragraphs, enough)
+
+
+def _join_paragraphs(paragraphs: list[str], enough: int | None) -> str:
     text = ""
-    for paragraph in _parse(html_text).paragraphs:
+    for paragraph in paragraphs:
         paragraph = squeeze(paragraph)
         if not paragraph:
             continue
@@ -128,6 +132,14 @@ def cut_summary(text: str, limit: int) -> str:
 def summarise(html_text: str, limit: int) -> str:
     """The automatic summary of a rendered body: its first paragraphs, cut near `limit`."""
     return cut_summary(paragraphs_text(html_text, limit), limit)
+
+
+def measure(html_text: str, summary_limit: int) -> tuple[str, int, int]:
+    """(automatic summary, CJK characters, words) of a rendered body, from one parse of its HTML:
+    `summarise` and `count_reading(plain_text(...))` each parse it, a tenth of the Markdown stage."""
+    parsed = _parse(html_text)
+    summary = cut_summary(_join_paragraphs(parsed.paragraphs, summary_limit), summary_limit)
+    return (summary, *count_reading(squeeze("".join(parsed.all))))
 
 
 def count_reading(text: str) -> tuple[int, int]:

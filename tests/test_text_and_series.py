@@ -339,3 +339,16 @@ def test_english_site_has_no_japanese_ui_text(tmp_path: Path):
     assert "Part 2 of 2 in the series “居場所づくり講座”" in post
     assert 'aria-label="Related posts"' in post
     assert '<a href="/minato/series/">Series</a>' in post
+
+
+@pytest.mark.parametrize("html_text", [
+    "<h2>議題</h2><p>第1回の会議を開きました。参加者は12名でした。</p><ul><li>報告</li></ul><p>次回は5月です。</p>",
+    '<p>本文<sup class="footnote-ref"><a href="#fn:1">1</a></sup>です。</p><div class="footnote"><ol><li>注</li></ol></div>',
+    "<p>Meeting notes in English. We met twice.</p><p>日本語もあります。</p>",
+    "",
+])
+def test_measure_matches_the_separate_summary_and_reading_counts(html_text: str):
+    from generator import text
+
+    assert text.measure(html_text, 20) == (text.summarise(html_text, 20),
+                                           *text.count_reading(text.plain_text(html_text)))
