@@ -209,17 +209,27 @@ def load_config(root: Path, base_url_override: str | None = None) -> SiteConfig:
 IMAGE_FIELDS = ("keep_metadata", "widths", "default_image")
 
 
-def _images(raw: Any, root: Path, error) -> ImageSettings | None:
-    """The `images:` mapping: keep_metadata (true/false), widths (a list of pixels), default_image (a file under content/)."""
-    example = "for example:\n      images:\n        widths: [480, 960, 1600]\n        default_image: images/ogp.jpg"
+def _known_keys(raw: Any, name: str, fields: tuple[str, ...], not_a_mapping: str, example: str, error) -> bool | None:
+    """For a nested setting (`images:`, `markdown:`): None when it is not a mapping, else whether
+    all its keys are known (each unknown one reported, with a "did you mean")."""
     if not isinstance(raw, dict):
-        error("images", "'images' must have indented lines 'keep_metadata:', 'widths:' or 'default_image:'", example)
+        error(name, not_a_mapping, example)
         return None
     ok = True
     for key in raw:
-        if key not in IMAGE_FIELDS:
-            error("images", f"unknown images setting '{key}'", _did_you_mean(str(key), IMAGE_FIELDS))
+        if key not in fields:
+            error(name, f"unknown {name} setting '{key}'", _did_you_mean(str(key), fields))
             ok = False
+    return ok
+
+
+def _images(raw: Any, root: Path, error) -> ImageSettings | None:
+    """The `images:` mapping: keep_metadata (true/false), widths (a list of pixels), default_image (a file under content/)."""
+    example = "for example:\n      images:\n        widths: [480, 960, 1600]\n        default_image: images/ogp.jpg"
+    ok = _known_keys(raw, "images", IMAGE_FIELDS, "'images' must have indented lines 'keep_metadata:', "
+                     "'widths:' or 'default_image:'", example, error)
+    if ok is None:
+        return None
     keep = raw.get("keep_metadata", False)
     if not isinstance(keep, bool):
         error("images", f"'images.keep_metadata' must be true or false, not {keep!r}")
@@ -247,14 +257,10 @@ MARKDOWN_FIELDS = ("safe_html",)
 def _markdown(raw: Any, error) -> MarkdownSettings | None:
     """The `markdown:` mapping: safe_html (true/false)."""
     example = "for example:\n      markdown:\n        safe_html: true"
-    if not isinstance(raw, dict):
-        error("markdown", "'markdown' must have indented lines such as 'safe_html: true'", example)
+    ok = _known_keys(raw, "markdown", MARKDOWN_FIELDS, "'markdown' must have indented lines such as "
+                     "'safe_html: true'", example, error)
+    if ok is None:
         return None
-    ok = True
-    for key in raw:
-        if key not in MARKDOWN_FIELDS:
-            error("markdown", f"unknown markdown setting '{key}'", _did_you_mean(str(key), MARKDOWN_FIELDS))
-            ok = False
     safe = raw.get("safe_html", False)
     if not isinstance(safe, bool):
         error("markdown", f"'markdown.safe_html' must be true or false, not {safe!r}", example)

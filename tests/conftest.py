@@ -104,3 +104,15 @@ def browser():
 
     with chromium() as browser:
         yield browser
+
+
+@pytest.fixture
+def page(browser):
+    """A phone-sized page (375 px, ja-JP); `page.requests` lists every URL it asked for."""
+    context = browser.new_context(viewport={"width": 375, "height": 800}, locale="ja-JP")
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.requests = requests
+    yield page
+    context.close()

@@ -20,17 +20,6 @@ def served(tmp_path_factory):
         yield url
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 375, "height": 800}, locale="ja-JP")
-    page = context.new_page()
-    requests: list[str] = []
-    page.on("request", lambda request: requests.append(request.url))
-    page.requests = requests
-    yield page
-    context.close()
-
-
 def test_reader_walks_from_home_to_post_tag_and_archive(served, page):
     page.goto(served)
     assert page.locator("h1").count() == 1

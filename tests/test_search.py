@@ -31,17 +31,6 @@ def served(built):
         yield url
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 375, "height": 800}, locale="ja-JP")
-    page = context.new_page()
-    requests: list[str] = []
-    page.on("request", lambda request: requests.append(request.url))
-    page.requests = requests
-    yield page
-    context.close()
-
-
 def search(page, served: str, query: str, category: str = "") -> list[str]:
     """Open /search/?q=QUERY and return the result links' paths, in order."""
     url = f"{served}search/?q={quote(query)}" + (f"&category={quote(category)}" if category else "")
