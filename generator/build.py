@@ -23,7 +23,8 @@ from generator.errors import ErrorBag, KatsudoError
 from generator.images import ImageCatalog, cache_dir, process_jobs
 from generator.markdown import LinkTargets, MarkdownRenderer, Rendered
 from generator.model import build_site, route_of
-from generator.plan import plan_pages
+from generator.patch import LastBuild, apply
+from generator.plan import Planner, plan_pages
 from generator.posts import is_published, load_posts
 from generator.parallel import run_indexed
 from generator.render import context_key, make_environment, precompile, render_pages, view_memo
@@ -91,20 +92,15 @@ class _Timer:
 def render_markdown(config: SiteConfig, posts, unpublished, invalid: set[Path],
                     strings: dict[str, str], cache: BuildCache | None = None,
                     static: tuple = (), images: ImageCatalog | None = None, jobs: int = 1,
-                    progress: Progress | None = None, keys: dict[Path, str] | None = None
-                    ) -> tuple[dict[Path, Rendered], list]:
+                    progress: Progress | None = None, keys: dict[Path, str] | None = None,
+                    targets: LinkTargets | None = None) -> tuple[dict[Path, Rendered], list]:
     """Every post's Markdown as HTML. With a cache, a post is rendered again only when its input
     changed: its own fields, and — only for a post that links to or shows files of the site —
     what those links resolve against (every published URL, the files, the photos). `keys`, when
-    given, receives each post's key (page keys are built on them)."""
-    targets = LinkTargets(
-        base_path=config.base_path,
-        content_dir=config.content_dir,
-        source_urls={p.source.resolve(): link(config.base_path, route_of(p)) for p in posts},
-        unpublished=frozenset(p.source.resolve() for p in unpublished),
-        invalid=frozenset(path.resolve() for path in invalid),
-        images=images,
-    )
+    given, receives each post's key (page keys are built on them). `targets`: what links resolve
+    against, when the caller has it already (else made from `posts`, `unpublished`, `invalid`)."""
+    if targets is None:
+        targets = link_targets(config, posts, unpublished, invalid, images)
     renderer = MarkdownRenderer(targets, strings.get("footnote_backlink", "Back to the text"),
                                 strings.get("table_label", "Table"), strings.get("file_meta"),
                                 safe_html=config.markdown.safe_html)
@@ -168,27 +164,48 @@ def render_markdown(config: SiteConfig, posts, unpublished, invalid: set[Path],
     return {post.source: rendered[post.source] for post in posts}, errors
 
 
+def link_targets(config: SiteConfig, posts, unpublished, invalid: set[Path], images: ImageCatalog | None) -> LinkTargets:
+    return LinkTargets(
+        base_path=config.base_path,
+        content_dir=config.content_dir,
+        source_urls={p.source.resolve(): link(config.base_path, route_of(p)) for p in posts},
+        unpublished=frozenset(p.source.resolve() for p in unpublished),
+        invalid=frozenset(path.resolve() for path in invalid),
+        images=images,
+    )
+
+
 def _site_key(site_base: str, own: str, post) -> str:
     bundle = [(path, file_stamp(path)) for path in bundle_files(post.bundle)] if post.bundle is not None else None
     return fingerprint(site_base, own, bundle)
 
 
 def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = None,
-          progress: Progress | None = None) -> BuildResult:
+          progress: Progress | None = None, changed: set[Path] | None = None) -> BuildResult:
     """One build. With a `cache` (kept between calls by katsudo serve, saved between runs by
     katsudo build), unchanged posts, Markdown and pages are reused; the output is the same as a
-    build without it."""
+    build without it. `changed`: the files changed since the last build with this in-memory
+    cache (katsudo serve's watcher knows them), which lets an edit to post text be patched into
+    the last build's model (generator/patch.py) instead of building everything."""
     progress = progress or Progress()
     timer = _Timer()
     config = load_config(options.site_root, options.base_url)
     check_output_folder(config.root, options.out)
-    theme = resolve_theme(config)
-    strings = load_strings(theme, config.language)
     started_ns = time.time_ns()
-    inputs = None
     if cache is not None:
         # (Not the theme: each page is keyed on its own templates, Markdown on the UI strings.)
         cache.start(fingerprint(config, options.drafts, options.future))
+        if changed is not None and isinstance(cache.last, LastBuild):
+            patched = apply(cache.last, cache, options, changed) if cache.last.config == config else None
+            if patched is not None:
+                for stage, seconds in patched.timings.items():
+                    reporter.debug(f"  {stage:<9} {seconds * 1000:8.1f} ms")
+                return patched
+        cache.last = None  # (a failed patch may have changed it half-way)
+    theme = resolve_theme(config)
+    strings = load_strings(theme, config.language)
+    inputs = None
+    if cache is not None:
         inputs = input_stamps(config, theme, options)
         done = _nothing_changed(cache, inputs, options, reporter)
         if done is not None:
@@ -211,8 +228,9 @@ def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = 
     images = ImageCatalog(image_routes(config, published, tree.static), config.images)
     markdown_keys: dict[Path, str] | None = {} if cache is not None else None
     markdown_before = cache.stats.markdown_rendered if cache is not None else 0
+    targets = link_targets(config, published, unpublished, invalid, images)
     rendered, found = render_markdown(config, published, unpublished, invalid, strings, cache, tree.static, images,
-                                      options.jobs, progress, markdown_keys)
+                                      options.jobs, progress, markdown_keys, targets)
     markdown_count = cache.stats.markdown_rendered - markdown_before if cache is not None else len(published)
     errors.extend(found)
     warnings = [w for result in rendered.values() for w in result.warnings]
@@ -228,7 +246,8 @@ def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = 
     timer.lap("markdown")
 
     site = build_site(config, published, rendered, tree.static, options.now, images=images)
-    planned, found = plan_pages(site, strings, theme.assets())
+    planner = Planner(site, strings)
+    planned, found = plan_pages(site, strings, theme.assets(), planner)
     errors.extend(found)
     errors.raise_if_any()
     timer.lap("plan")
@@ -309,6 +328,11 @@ def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = 
         cache.remember("files", files_key)
         cache.remember("search", search)
         cache.forget_missing({page.file for page in planned}, {source.path for source in tree.sources})
+        if cache.folder is None:  # in memory (katsudo serve): the next build may patch this one
+            cache.last = LastBuild(options, config, theme, strings, env, site, planner.views, planned,
+                                   {source.path: source for source in tree.sources}, targets, tree.static, images,
+                                   cache.extra["fast"]["horizon"], result, render_markdown)
+            cache.last.referrers()  # now, so that the editor's first save is as quick as the next
     for stage, seconds in timer.timings.items():
         reporter.debug(f"  {stage:<9} {seconds * 1000:8.1f} ms")
     return result

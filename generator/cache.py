@@ -114,6 +114,8 @@ class BuildCache:
     _dirty: set[int] = field(default_factory=set, repr=False)  # shards changed since loading
     _pages_dirty: bool = field(default=False, repr=False)
     _unloaded: bool = field(default=False, repr=False)  # shards not read yet (open(lazy=True))
+    # In memory only (katsudo serve): the last build's model, for generator/patch.py.
+    last: object = field(default=None, repr=False, compare=False)
 
     def start(self, config_key: str) -> None:
         """Begin a build; a different site.yaml, theme location or katsudo version invalidates everything."""
@@ -126,6 +128,7 @@ class BuildCache:
             self.markdown.clear()
             self.pages.clear()
             self.extra.clear()
+            self.last = None
             self.config_key = config_key
         self.stats = CacheStats(cache_files_ignored=self.stats.cache_files_ignored)
 

@@ -7,8 +7,8 @@ fiscal year starts in), `/fiscal/YYYY/report/` the whole year in one printable d
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-
 
 from generator.dates import fiscal_year, fiscal_year_bounds, fiscal_year_label
 from generator.model import Entry, Site
@@ -58,6 +58,35 @@ class ScopedContent:
         return f"ScopedContent({self.prefix!r}, {self.html!r})"
 
 
+class ReportPost(Mapping):
+    """A post as the annual report shows it: its view, plus its `anchor` on the report page and
+    its `content` with ids scoped to that anchor. It reads the view live, never a copy, so a post
+    whose text is patched into its view (generator/patch.py) shows the new text here too."""
+
+    __slots__ = ("view", "_anchor")
+
+    def __init__(self, view: dict, anchor: str):
+        self.view, self._anchor = view, anchor
+
+    def __getitem__(self, key: str):
+        if key == "anchor":
+            return self._anchor
+        if key == "content":
+            return ScopedContent(str(self.view["content"]), self._anchor + "-")
+        return self.view[key]
+
+    def __iter__(self):
+        yield from self.view
+        if "anchor" not in self.view:
+            yield "anchor"
+
+    def __len__(self) -> int:
+        return len(self.view) + ("anchor" not in self.view)
+
+    def __repr__(self) -> str:  # what the build cache fingerprints
+        return f"ReportPost({self._anchor!r}, {self.view!r})"
+
+
 def report_sections(site: Site, entries: tuple[Entry, ...], views: dict[str, dict]) -> list[dict]:
     """The year's posts grouped by category (site.yaml order, uncategorised last), oldest first."""
     oldest_first = tuple(reversed(entries))
@@ -72,8 +101,7 @@ def report_sections(site: Site, entries: tuple[Entry, ...], views: dict[str, dic
         for entry in members:
             number += 1
             anchor = f"r{number}"
-            view = views[entry.route]
-            posts.append({**view, "anchor": anchor, "content": ScopedContent(entry.rendered.html, anchor + "-")})
+            posts.append(ReportPost(views[entry.route], anchor))
         sections.append({"key": key, "label": label, "anchor": f"c-{key or 'other'}", "posts": posts})
     return sections
 

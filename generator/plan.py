@@ -56,11 +56,13 @@ class Planner:
     """Collects the plan. Sections (functions taking a Planner) add pages through `html`,
     `post_list` and `data`; each feature lives in its own section, in its own module."""
 
-    def __init__(self, site: Site, strings: dict[str, str]):
+    def __init__(self, site: Site, strings: dict[str, str], views: dict[str, dict] | None = None):
         self.site, self.config = site, site.config
         self.title = Titles(strings, f"strings/{site.config.language}.yaml")
-        # Every post's view is built once and shared by its page and every list showing it.
-        self.views = {entry.route: post_view(site, entry, index) for index, entry in enumerate(site.posts)}
+        # Every post's view is built once and shared by its page and every list showing it
+        # (`views`: those of the last build, when generator/patch.py plans a few pages again).
+        self.views = views if views is not None else \
+            {entry.route: post_view(site, entry, index) for index, entry in enumerate(site.posts)}
         self.planned: list[PlannedPage] = []
         self.sitemap_pages: list[tuple[str, datetime | None]] = []
 
@@ -96,15 +98,19 @@ def plan_posts_and_pages(planner: Planner) -> None:
     site, config = planner.site, planner.config
     planner.post_list("", "home", None, site.posts, "the home page", extra=home_extra(planner))
     for entry in site.posts:
-        view = planner.views[entry.route]
-        planner.html(entry.route, "post.html", "post", entry.post.meta.title, {"post": view},
-                     str(entry.post.source), entry.post.source, description=view["summary"], modified=entry.post.meta.date,
-                     image=entry.rendered.og_image)
+        plan_post_page(planner, entry)
     for entry in site.pages:
         planner.html(entry.route, "page.html", "page", entry.post.meta.title, {"doc": doc_view(config, entry)},
                      str(entry.post.source), entry.post.source, description=entry.rendered.summary,
                      image=entry.rendered.og_image)
     planner.html("404.html", "404.html", "not_found", planner.title("title_not_found"), {}, "the 404 page", index_it=False)
+
+
+def plan_post_page(planner: Planner, entry: Entry) -> None:
+    view = planner.views[entry.route]
+    planner.html(entry.route, "post.html", "post", entry.post.meta.title, {"post": view},
+                 str(entry.post.source), entry.post.source, description=view["summary"], modified=entry.post.meta.date,
+                 image=entry.rendered.og_image)
 
 
 def plan_taxonomies(planner: Planner) -> None:
@@ -155,8 +161,10 @@ SECTIONS = (plan_posts_and_pages, plan_taxonomies, plan_archives, plan_fiscal, p
             plan_search)
 
 
-def plan_pages(site: Site, strings: dict[str, str], assets: tuple[StaticFile, ...]) -> tuple[list[PlannedPage], list[SourceError]]:
-    planner = Planner(site, strings)
+def plan_pages(site: Site, strings: dict[str, str], assets: tuple[StaticFile, ...],
+               planner: Planner | None = None) -> tuple[list[PlannedPage], list[SourceError]]:
+    """`planner`: a new Planner on `site` to plan with, when the caller keeps its views."""
+    planner = planner or Planner(site, strings)
     for section in SECTIONS:
         section(planner)
     # The sitemap and robots.txt come last: they list what the sections planned.

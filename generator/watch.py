@@ -8,6 +8,7 @@ last good site being served.
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import threading
@@ -92,7 +93,15 @@ class PreviewSession:
             options = BuildOptions(self.site_root, self.out, self.now(), self.drafts, self.future, search_index=False)
             for attempt in range(_ATTEMPTS):
                 try:
-                    build(options, Reporter(quiet=True), self.cache)
+                    # The watcher's paths let a text edit be patched in (generator/patch.py); a
+                    # retry builds everything.
+                    result = build(options, Reporter(quiet=True), self.cache, changed=changed if attempt == 0 else None)
+                    if "patch" not in result.timings:
+                        # The model lives until the next whole build: keep the garbage collector
+                        # from walking its millions of objects during every patched save.
+                        gc.unfreeze()
+                        gc.collect()
+                        gc.freeze()
                     break
                 except KatsudoError as error:
                     messages = [e.format(Path.cwd(), self.language) for e in error.errors]

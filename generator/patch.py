@@ -1,0 +1,263 @@
+"""Rebuild after an edit to the text of posts, without planning the site again (katsudo serve).
+
+When an editor saves a post and only its Markdown body changed — the front matter means the
+same (title, date, tags, category, address...) — the site has the same structure as before:
+the same pages, lists, neighbours and related posts. What can change is what is made of the
+post's text: its view (content, table of contents, summary, reading time), and so the pages
+that show that view, and the outputs made from post text (the feeds, the events calendar).
+
+So instead of a whole build, `apply` takes the last build's site model and page plan (kept in
+memory by `katsudo serve` as a `LastBuild`), renders the edited posts' Markdown, updates their
+views in place (each view is one dict, shared by every page that shows the post, so every
+context that holds it sees the new text), plans again the post pages and the text-made
+outputs, and renders and writes only the pages that hold a changed view. Anything else — a
+changed front matter, a new or deleted file, a template, an error in the edited post — is left
+to the whole build (`apply` returns None), which gives the same site; tests/test_patch.py
+checks the two byte for byte.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable
+
+from generator.cache import BuildCache, output_stamp
+from generator.config import SiteConfig
+from generator.events import plan_events
+from generator.fiscal import ReportPost
+from generator.model import Entry, Group, Site, Year
+from generator.plan import Planner, PlannedPage, plan_feeds, plan_post_page
+from generator.posts import load_post
+from generator.render import render_page
+from generator.urls import tag_key
+from generator.views import post_view
+from generator.write import place_changed, staging_folder, update_in_place
+
+# Sections planned again on every patch: the outputs they make read the posts' rendered text
+# directly, not through the views.
+TEXT_SECTIONS = (plan_feeds, plan_events)
+
+
+@dataclass
+class LastBuild:
+    """What a build in `katsudo serve` leaves for the next one: the model it published."""
+
+    options: Any  # the BuildOptions it was built with
+    config: SiteConfig
+    theme: Any
+    strings: dict[str, str]
+    env: Any  # the Jinja environment, templates compiled
+    site: Site
+    views: dict[str, dict]  # route -> the view every page showing that post holds
+    planned: list[PlannedPage]
+    sources: dict[Path, Any]  # content file -> its SourceFile
+    targets: Any  # the LinkTargets the Markdown was rendered against
+    static: tuple
+    images: Any  # the ImageCatalog
+    horizon: datetime | None  # when a future post is published or an event is over
+    result: Any  # the BuildResult
+    render_markdown: Callable  # generator.build.render_markdown (passed in: no import cycle)
+    _index: dict[str, int] | None = field(default=None, repr=False)  # output file -> place in `planned`
+    _places: dict[Path, int] | None = field(default=None, repr=False)  # post source -> place in site.posts
+    _referrers: dict[int, list[int]] | None = field(default=None, repr=False)  # id(view) -> places in `planned`
+
+    def index(self) -> dict[str, int]:
+        if self._index is None:
+            self._index = {page.file: number for number, page in enumerate(self.planned)}
+        return self._index
+
+    def places(self) -> dict[Path, int]:
+        if self._places is None:
+            self._places = {entry.post.source: number for number, entry in enumerate(self.site.posts)}
+        return self._places
+
+    def referrers(self) -> dict[int, list[int]]:
+        """The pages whose context holds each post view (built once, on the first patch)."""
+        if self._referrers is None:
+            views = {id(view) for view in self.views.values()}
+            found: dict[int, list[int]] = {}
+            for number, page in enumerate(self.planned):
+                if page.template is None:
+                    continue
+                held: set[int] = set()
+                _collect(page.context, views, held)
+                for view in held:
+                    found.setdefault(view, []).append(number)
+            self._referrers = found
+        return self._referrers
+
+
+def _collect(value: object, views: set[int], held: set[int]) -> None:
+    if id(value) in views:
+        held.add(id(value))
+        return
+    kind = type(value)
+    if kind is dict:
+        for item in value.values():
+            _collect(item, views, held)
+    elif kind is list or kind is tuple:
+        for item in value:
+            _collect(item, views, held)
+    elif kind is ReportPost:
+        _collect(value.view, views, held)
+
+
+def apply(last: LastBuild, cache: BuildCache, options, changed: set[Path]) -> Any | None:
+    """Bring the published site up to date with the edited posts in `changed`; None when the
+    change is more than post text (the caller builds the whole site instead)."""
+    started = time.perf_counter()
+    if replace(options, now=last.options.now) != last.options:
+        return None
+    if options.now < last.options.now or (last.horizon is not None and options.now >= last.horizon):
+        return None
+    config = last.config
+    content = config.content_dir.resolve()
+    by_source = last.places()
+    edited: list[tuple[int, Entry]] = []
+    for path in changed:
+        resolved = path.resolve()
+        try:
+            candidate = config.content_dir / resolved.relative_to(content)
+        except ValueError:
+            return None  # a template, an asset or site.yaml
+        if candidate in by_source:
+            number = by_source[candidate]
+            edited.append((number, last.site.posts[number]))
+        elif resolved.exists() or _holds_sources(candidate, last.sources):
+            return None  # a new file, a photo, a page, a draft, a folder
+        # else: a file that came and went (an editor's temporary file) changes nothing
+
+    posts, old_entries = [], []
+    for number, entry in edited:
+        source = last.sources.get(entry.post.source)
+        if source is None or source.kind != "post":
+            return None
+        post, errors = cache.load(source.path, lambda source=source: load_post(config, source))
+        if errors or post is None:
+            return None  # the whole build reports them, with everything else
+        old = entry.post
+        if (post.meta, post.slug, post.kind, post.bundle) != (old.meta, old.slug, old.kind, old.bundle):
+            return None
+        if post.body != old.body or post.body_line != old.body_line:
+            posts.append(post)
+            old_entries.append((number, entry))
+    if not posts:
+        return replace(last.result, written=0, rendered=0, markdown=0, images_processed=0, timings={})
+
+    markdown_before = cache.stats.markdown_rendered
+    rendered, errors = last.render_markdown(config, posts, (), set(), last.strings, cache, last.static, last.images,
+                                            1, None, None, targets=last.targets)
+    if errors:
+        return None
+    new_warnings = [w for result in rendered.values() for w in result.warnings]
+    if options.strict and new_warnings:
+        return None
+    swaps: dict[int, Entry] = {}
+    for post, (number, entry) in zip(posts, old_entries):
+        fresh = rendered[post.source]
+        if fresh.images != entry.rendered.images:
+            return None  # another photo: the image stage has work to do
+        swaps[id(entry)] = Entry(post, fresh, entry.route)
+    site = _swap_entries(last.site, swaps)
+
+    # Views change in place: every planned context that holds one now shows the new text.
+    index, referrers = last.index(), last.referrers()
+    todo: dict[int, PlannedPage] = {}
+    for number, entry in old_entries:
+        view = last.views[entry.route]
+        new_view = post_view(site, site.posts[number], number)
+        if new_view == view:
+            continue
+        view.clear()
+        view.update(new_view)
+        for place in referrers.get(id(view), ()):
+            todo[place] = last.planned[place]
+    planner = Planner(site, last.strings, views=last.views)
+    for number, _ in old_entries:
+        plan_post_page(planner, site.posts[number])
+    for section in TEXT_SECTIONS:
+        section(planner)
+    for page in planner.planned:
+        place = index.get(page.file)
+        if place is None:
+            return None
+        before = last.planned[place]
+        if page.context != before.context or page.data != before.data or page.template != before.template:
+            todo[place] = page
+        last.planned[place] = page
+
+    out = options.out.resolve()
+    pages = [todo[place] for place in sorted(todo)]
+    staging = staging_folder(out)
+    placed: dict[str, bool] = {}
+    try:
+        for page in pages:
+            if page.template is None:
+                continue
+            data, error = render_page(last.env, last.theme, page)
+            if error is not None:
+                raise _Unpatchable
+            placed[page.file] = place_changed(staging, out, page.file, data)
+        written = update_in_place(out, pages, staging, placed, {page.file for page in pages}).written
+    except _Unpatchable:
+        shutil.rmtree(staging, ignore_errors=True)
+        return None
+
+    # What the whole build reads next time: these pages' keys are gone (they are rendered again
+    # then), and the published files' stamps are the new ones.
+    for page in pages:
+        cache.pages.pop(page.file, None)
+    record = cache.extra.get("fast")
+    if record is not None:
+        stamps = dict(record["output"])
+        for page in pages:
+            stamps[page.file] = output_stamp(out / page.file)
+        cache.extra["fast"] = {**record, "output": stamps, "inputs": None}
+    cache.stats.pages_rendered += len(placed)
+    last.site = site
+    last.options = options
+    old_warnings = sum(len(entry.rendered.warnings) for _, entry in old_entries)
+    last.result = replace(last.result, warnings=last.result.warnings - old_warnings + len(new_warnings))
+    return replace(last.result, written=written, rendered=len(placed),
+                   markdown=cache.stats.markdown_rendered - markdown_before, images_processed=0,
+                   timings={"patch": time.perf_counter() - started})
+
+
+class _Unpatchable(Exception):
+    pass
+
+
+def _holds_sources(folder: Path, sources: dict[Path, Any]) -> bool:
+    prefix = str(folder) + "/"
+    return any(str(source).startswith(prefix) for source in sources)
+
+
+def _swap_entries(site: Site, swaps: dict[int, Entry]) -> Site:
+    """`site` with each entry whose id is in `swaps` replaced, in every list that holds it. Only
+    the lists of the entry's own tags, category, year, month and series are looked through: the
+    swapped entry has the same front matter, so it sits in the same lists."""
+    def swap(entries: tuple[Entry, ...]) -> tuple[Entry, ...]:
+        return tuple(swaps.get(id(entry), entry) for entry in entries)
+
+    metas = [entry.post.meta for entry in swaps.values()]
+    tag_keys = {tag_key(name) for meta in metas for name in meta.tags}
+    categories = {meta.category for meta in metas}
+    years = {meta.date.year for meta in metas}
+    months = {(meta.date.year, meta.date.month) for meta in metas}
+    series = {meta.series for meta in metas if meta.series}
+    return replace(
+        site,
+        posts=swap(site.posts),
+        tags=tuple(Group(g.key, g.label, swap(g.entries)) if g.key in tag_keys else g for g in site.tags),
+        categories=tuple(Group(g.key, g.label, swap(g.entries)) if g.key in categories else g for g in site.categories),
+        years=tuple(Year(y.year, swap(y.entries),
+                         tuple((m, swap(es)) if (y.year, m) in months else (m, es) for m, es in y.months))
+                    if y.year in years else y for y in site.years),
+        series={name: swap(parts) if name in series else parts for name, parts in site.series.items()},
+        # The related-posts index holds entries for their tags, titles and dates, which a text edit keeps.
+        cache=dict(site.cache),
+    )
