@@ -8,7 +8,8 @@ measuring child's children). Each tool gets one warm-up build and then RUNS meas
 interleaved (katsudo, Pelican, Hugo, katsudo, ...) so that the machine's drift is shared, each
 into a new, empty output folder; for katsudo also without its build cache (a cold build).
 Then, for katsudo alone, the rebuilds: nothing changed, one post edited, one post added, a
-template changed — through the CLI, with the cache, end to end.
+template changed — through the CLI, with the cache, end to end — and one post edited inside a
+running `katsudo serve` (benchmarks/serve_edit.py).
 
 Results go between the markers in BENCHMARKS.md; the text around them (the profiles) is kept.
 
@@ -235,7 +236,21 @@ def rebuilds(katsudo: Katsudo, n: int, runs: int, work: Path, log, results: dict
         default_post.replace("</article>", f"<!-- edit {run} --></article>", 1), encoding="utf-8"))
     shutil.rmtree(template.parent)
     shutil.rmtree(out, ignore_errors=True)
+    serve_out = work / "out-katsudo-serve"
+    done = subprocess.run([katsudo.python, str(HERE / "serve_edit.py"), str(site), str(serve_out), "--runs", str(runs),
+                           "--now", NOW], capture_output=True, text=True)
+    shutil.rmtree(serve_out, ignore_errors=True)
+    if done.returncode != 0:
+        raise SystemExit(f"serve_edit.py failed: {done.stderr[-2000:]}")
+    measured = json.loads(done.stdout)
+    results[SERVE_EDIT] = {"wall": summary(measured["walls"]), "rewritten": measured["rewritten"],
+                           "rendered": measured["rendered"]}
+    log(f"  N={n} {SERVE_EDIT}: {results[SERVE_EDIT]['wall']['median']:.3f} s")
+    save()
     return results
+
+
+SERVE_EDIT = "one post edited, inside katsudo serve"
 
 
 def search_builds(katsudo: Katsudo, runs: int, work: Path, log) -> dict:
@@ -310,7 +325,10 @@ def report(data: dict) -> str:
                 lines.append(f"| {int(n):,} | {label} | {fmt(r['wall']['median'])} | {fmt(r['wall']['min'])}–"
                              f"{fmt(r['wall']['max'])} | {r['rendered']:.0f} | {r['rewritten']:.0f} |")
         lines += ["", "'files rewritten' counts output files whose modification time changed; every other file "
-                  "is the previous build's, hard-linked or left in place."]
+                  "is the previous build's, hard-linked or left in place. The row 'inside katsudo serve' "
+                  "(benchmarks/serve_edit.py) times the rebuild the preview's watcher runs after the save, in the "
+                  "running server (the model of the last build in memory: generator/patch.py); its 0.12 s debounce "
+                  "and the browser's reload come on top."]
     if data.get("search"):
         s = data["search"]
         lines += ["", f"### With the search index (N = {int(s['n']):,})", "",
