@@ -66,7 +66,7 @@ def atom_feed(config: SiteConfig, entries: tuple[Entry, ...], route: str, title:
             lines.append(f"    <category term={quoteattr(tag_names[key])}/>")
         lines += [
             f"    <summary>{escape(entry.rendered.summary)}</summary>",
-            f"    <content type=\"html\">{escape(absolutise(entry.rendered.html, config.base_url, url))}</content>",
+            f"    <content type=\"html\">{escape(absolutise(str(entry.rendered.html), config.base_url, url))}</content>",
             "  </entry>",
         ]
     lines.append("</feed>")

@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 import markdown as python_markdown
+from markupsafe import Markup
 from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
@@ -44,7 +45,7 @@ SUMMARY_LENGTH = 120
 
 @dataclass(frozen=True)
 class Rendered:
-    html: str
+    html: str  # Markup (safe to print unescaped), but for the empty results of a failed render
     toc: str
     summary: str
     errors: tuple[SourceError, ...] = ()
@@ -383,7 +384,9 @@ class MarkdownRenderer:
                           "type": FILE_TYPES.get(path.suffix.lower(), path.suffix.lstrip(".").upper()),
                           "size": file_size_text(path.stat().st_size)})
         self.last_local = document.local
-        return Rendered(html_text, toc, summary or automatic_summary, tuple(document.errors),
+        # Markup now, not in the views: Markup(str) copies the text, and a site's HTML is the
+        # largest thing a build holds (10,000 posts: about 100 MB a copy).
+        return Rendered(Markup(html_text), Markup(toc), summary or automatic_summary, tuple(document.errors),
                         cjk_chars, words, tuple(document.warnings), og_image, tuple(files),
                         self.targets.images.take() if self.targets.images is not None else ())
 

@@ -19,6 +19,11 @@ from generator.dates import fiscal_year, fiscal_year_label
 from generator.search import search_route
 
 
+def as_markup(text: str) -> Markup:
+    """`text` as Markup, without copying it when it is Markup already (the rendered HTML is)."""
+    return text if isinstance(text, Markup) else Markup(text)
+
+
 def page_url(config: SiteConfig, route: str) -> str:
     return link(config.base_path, route)
 
@@ -97,8 +102,8 @@ def post_view(site: Site, entry: Entry, index: int | None = None) -> dict:
                  for key in dict.fromkeys(tag_key(name) for name in meta.tags)],
         "author": meta.author or config.author or None,
         "summary": entry.rendered.summary,
-        "content": Markup(entry.rendered.html),
-        "toc": Markup(entry.rendered.toc),
+        "content": as_markup(entry.rendered.html),
+        "toc": as_markup(entry.rendered.toc),
         "series": series,
         "event": event,
         "reading_minutes": reading_minutes(entry.rendered.cjk_chars, entry.rendered.words,
@@ -116,8 +121,8 @@ def post_view(site: Site, entry: Entry, index: int | None = None) -> dict:
 
 def doc_view(config: SiteConfig, entry: Entry) -> dict:
     meta = entry.post.meta
-    return {"title": meta.title, "url": page_url(config, entry.route), "content": Markup(entry.rendered.html),
-            "toc": Markup(entry.rendered.toc), "summary": entry.rendered.summary, "extra": meta.extra}
+    return {"title": meta.title, "url": page_url(config, entry.route), "content": as_markup(entry.rendered.html),
+            "toc": as_markup(entry.rendered.toc), "summary": entry.rendered.summary, "extra": meta.extra}
 
 
 def pager_view(config: SiteConfig, pager: Pager) -> dict:
