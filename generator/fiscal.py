@@ -83,8 +83,12 @@ class ReportPost(Mapping):
     def __len__(self) -> int:
         return len(self.view) + ("anchor" not in self.view)
 
-    def __repr__(self) -> str:  # what the build cache fingerprints
+    def __repr__(self) -> str:
         return f"ReportPost({self._anchor!r}, {self.view!r})"
+
+    def key_parts(self) -> tuple:
+        """What the build cache fingerprints (render.context_key): the view stands for its key."""
+        return self._anchor, self.view
 
 
 def report_sections(site: Site, entries: tuple[Entry, ...], views: dict[str, dict]) -> list[dict]:

@@ -142,8 +142,9 @@ def context_key(value: object, memo: dict[int, str]) -> str:
     """Fingerprint of a template context (as `fingerprint` of its repr), where an object whose
     id is in `memo` (a post view, its rendered Markdown) stands for the key given there: a post
     shown on many list pages is fingerprinted once. Objects are looked up in `memo` down to the
-    items of lists in the context's values (where post views are); the rest is repr'd whole."""
-    return fingerprint(_substitute(value, memo, 3))
+    items of lists in the context's values (where post views are), and through objects that
+    wrap views (`key_parts`); the rest is repr'd whole."""
+    return fingerprint(_substitute(value, memo, 6))  # (6: down to the annual report's posts)
 
 
 def _substitute(value: object, memo: dict[int, str], depth: int) -> object:
@@ -157,6 +158,9 @@ def _substitute(value: object, memo: dict[int, str], depth: int) -> object:
         return {key: _substitute(item, memo, depth - 1) for key, item in value.items()}
     if kind is list or kind is tuple:
         return kind(_substitute(item, memo, depth - 1) for item in value)
+    parts = getattr(kind, "key_parts", None)  # a wrapper of a view (the annual report's posts)
+    if parts is not None:
+        return (kind.__name__, *(_substitute(part, memo, depth - 1) for part in parts(value)))
     return value
 
 

@@ -118,12 +118,15 @@ def update_in_place(out: Path, planned: list[PlannedPage], staging: Path, placed
                 except OSError:
                     break
                 folder = folder.parent
-        for page in planned:
+        def check(page: PlannedPage) -> None:  # (only for the files written: resolving every path costs)
             if not is_inside(out, page.file):
                 raise KatsudoError([SourceError(page.source, None, f"'{page.file}' would be written outside the output folder")])
+
+        for page in planned:
             target = out / page.file
             if page.file in placed:
                 if placed[page.file]:
+                    check(page)
                     os.makedirs(target.parent, exist_ok=True)
                     os.replace(staging / page.file, target)
                     written += 1
@@ -147,6 +150,7 @@ def update_in_place(out: Path, planned: list[PlannedPage], staging: Path, placed
                 temporary = staging / page.file
                 os.makedirs(temporary.parent, exist_ok=True)
                 temporary.write_bytes(page.data)
+            check(page)
             os.makedirs(target.parent, exist_ok=True)
             os.replace(temporary, target)
             written += 1
