@@ -352,3 +352,34 @@ def test_measure_matches_the_separate_summary_and_reading_counts(html_text: str)
 
     assert text.measure(html_text, 20) == (text.summarise(html_text, 20),
                                            *text.count_reading(text.plain_text(html_text)))
+
+
+@pytest.mark.parametrize("html_text", [
+    "<p>a &amp; b &lt;c&gt; &#x3042;</p>",
+    '<p title="x>y">題</p><!-- 注記 -->本文',
+    "<p>一行目<br>二行目<br/>三行目</p>",
+    '<div class="footnote"><p>注</p></div><p>本文</p>',
+    "<p>a < b</p>",
+    "<P CLASS=footnote-ref>1</P><p>本文</p>",
+    "<p>閉じていない段落",
+    "<![CDATA[x]]><?php echo 1 ?><!DOCTYPE html><p>本文</p>",
+    '<p>a<sup class="footnote-ref" id="fnref:1"><a href="#fn:1">1</a></sup>b</p><h2>見出し</h2><p>続き</p>',
+    "<table><tr><th>項目</th><td>内容</td></tr></table><p>後の段落</p>",
+])
+def test_the_fast_text_scan_reads_html_as_html_parser_does(html_text: str):
+    """text._parse tokenises with regexes (html.parser was a tenth of the Markdown stage); it
+    must find the same text and opening paragraphs as the standard library's parser."""
+    from generator import text
+
+    reference = text._TextParser()
+    reference.feed(html_text)
+    reference.close()
+    scanned = text._parse(html_text)
+    assert text.squeeze("".join(scanned.all)) == text.squeeze("".join(reference.all))
+    assert scanned.paragraphs == reference.paragraphs
+
+
+def test_script_and_style_are_not_prose():
+    from generator import text
+
+    assert text.plain_text("<p>本文</p><script>var x = '<p>';</script><style>p { color: red }</style>") == "本文"
