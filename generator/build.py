@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from generator import __version__
-from generator.cache import BuildCache, file_stamp, fingerprint, folder_digest
+from generator.cache import BuildCache, file_stamp, fingerprint, folder_digest, output_stamp
 from generator.deps import globals_key, template_digests, track
 from generator.config import SiteConfig, load_config
 from dataclasses import replace
@@ -285,8 +285,10 @@ def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = 
     # When the output folder is exactly what the last build left, only the files that change are
     # replaced (each atomically), instead of assembling all of them beside it and swapping.
     previous = None
+    stamps_before = None
     if staging is not None and cache is not None and not search and cache.extra.get("fast") is not None:
-        if output_stamps(out) == cache.extra["fast"]["output"] and (out / MARKER).is_file():
+        stamps_before = output_stamps(out)
+        if stamps_before == cache.extra["fast"]["output"] and (out / MARKER).is_file():
             previous = set(cache.extra["fast"]["output"])
     try:
         output, found = render_pages(env, theme, todo, options.jobs, progress.advance, read,
@@ -304,11 +306,20 @@ def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = 
         cache.remember("globals", (globals_key(globals_view, strings, paths), paths))
     timer.lap("render")
 
+    stamps_after = None  # of the output folder, when known without walking it again
     if staging is None:
         written = 0  # a no-op rebuild: the published site (and its search index) is this build's already
     elif previous is not None:
         progress.stage("write", 0)
-        written = update_in_place(out, planned, staging, output, previous).written
+        update = update_in_place(out, planned, staging, output, previous)
+        written = update.written
+        stamps_after = dict(stamps_before)
+        for file in update.touched:
+            stamp = output_stamp(out / file)
+            if stamp is None:
+                stamps_after.pop(file, None)
+            else:
+                stamps_after[file] = stamp
     else:
         progress.stage("write", 0)
         written = write_site(out, planned, {}, reused=reused, staging=staging, placed=output,
@@ -320,7 +331,8 @@ def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = 
                          timer.timings, processed, len(warnings), len(todo), markdown_count)
     if cache is not None:
         cache.remember("fast", {"inputs": inputs, "started": started_ns, "now": options.now,
-                                "horizon": _horizon(config, all_posts, options.now), "output": output_stamps(out),
+                                "horizon": _horizon(config, all_posts, options.now),
+                                "output": stamps_after if stamps_after is not None else output_stamps(out),
                                 "warnings": sorted(warnings, key=lambda w: w.sort_key()),
                                 "result": replace(result, timings={}, written=0, rendered=0, markdown=0,
                                                   images_processed=0)})

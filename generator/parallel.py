@@ -9,6 +9,7 @@ Where fork is not available, or for a small batch, the items are done in this pr
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from typing import Callable, Sequence, TypeVar
@@ -49,6 +50,11 @@ def run_indexed(task: Callable[[int], T], count: int, jobs: int,
     size = max(8, min(256, count // (jobs * 8)))  # small chunks: the slow pages do not wait at the end
     chunks = [(start, min(start + size, count)) for start in range(0, count, size)]
     _task = task
+    # The build's model (posts, HTML, the plan) lives until the workers are done: out of the
+    # garbage collector's walks, in this process and in the forked ones (where a walk would also
+    # touch, and so copy, every page of memory they share). Left frozen if it was (katsudo serve).
+    thaw = gc.get_freeze_count() == 0
+    gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
         results: list[T] = []
@@ -60,6 +66,8 @@ def run_indexed(task: Callable[[int], T], count: int, jobs: int,
         return results
     finally:
         _task = None
+        if thaw:
+            gc.unfreeze()
 
 
 def chunked(items: Sequence[T], task: Callable[[T], object], jobs: int,

@@ -144,7 +144,8 @@ def context_key(value: object, memo: dict[int, str]) -> str:
     shown on many list pages is fingerprinted once. Objects are looked up in `memo` down to the
     items of lists in the context's values (where post views are), and through objects that
     wrap views (`key_parts`); the rest is repr'd whole."""
-    return fingerprint(_substitute(value, memo, 6))  # (6: down to the annual report's posts)
+    # 7: from the (digest, template, context) the build keys down to the annual report's posts.
+    return fingerprint(_substitute(value, memo, 7))
 
 
 def _substitute(value: object, memo: dict[int, str], depth: int) -> object:

@@ -6,6 +6,7 @@ with a way to fix it instead of being published as mojibake.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,13 +46,29 @@ class ContentTree:
     static: tuple[StaticFile, ...]  # bundle files and content/ files outside posts/ and pages/
 
 
-def _files_under(folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    return [
-        path for path in sorted(folder.rglob("*"))
-        if path.is_file() and not any(is_ignored(Path(part)) for part in path.relative_to(folder).parts)
-    ]
+def _files_under(folder: Path, skip: frozenset[str] = frozenset()) -> list[Path]:
+    """The files under `folder` in the order of their paths' parts (folders' contents in place),
+    without ignored files and folders, nor the top-level entries named in `skip`. Symlinked
+    folders are not entered (as rglob does not)."""
+    found: list[Path] = []
+
+    def walk(directory: str, top: bool) -> None:
+        try:
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError:
+            return
+        for entry in entries:
+            if (top and entry.name in skip) or is_ignored(Path(entry.name)):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                walk(entry.path, False)
+            elif entry.is_file():
+                found.append(Path(entry.path))
+
+    if folder.is_dir():
+        walk(str(folder), True)
+    return found
 
 
 def discover(content_dir: Path) -> ContentTree:
@@ -70,10 +87,8 @@ def discover(content_dir: Path) -> ContentTree:
     for path in _files_under(pages_dir):
         if path.suffix == ".md" and path.parent == pages_dir:
             sources.append(SourceFile(path, "page", None))
-    for path in _files_under(content_dir):
-        rel = path.relative_to(content_dir)
-        if rel.parts[0] not in ("posts", "pages"):
-            static.append(StaticFile(path, rel.as_posix()))
+    for path in _files_under(content_dir, skip=frozenset({"posts", "pages"})):
+        static.append(StaticFile(path, path.relative_to(content_dir).as_posix()))
     return ContentTree(tuple(sources), tuple(static))
 
 

@@ -8,8 +8,8 @@ base_url's path and percent-encoding; files on disk keep the UTF-8 names.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 import unicodedata
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
@@ -38,6 +38,7 @@ def slug_problem(slug: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)  # a site has tens of tags, on thousands of posts
 def tag_key(name: str) -> str:
     """The folder name of a tag: NFKC (full-width ASCII to half-width), ASCII lower-cased,
     spaces to '-', reserved characters dropped. Tags with the same key are one tag."""

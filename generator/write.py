@@ -27,6 +27,7 @@ _MARKER_TEXT = "This folder is written by 'katsudo build' and replaced on every 
 class WriteResult:
     written: int  # files whose bytes changed or are new
     unchanged: int
+    touched: frozenset[str] = frozenset()  # by update_in_place: the files it replaced or removed
 
 
 def check_output_folder(site_root: Path, out: Path) -> None:
@@ -106,11 +107,13 @@ def update_in_place(out: Path, planned: list[PlannedPage], staging: Path, placed
     nothing, but a reader may see new and old pages side by side for the moment of the update."""
     out = out.resolve()
     written = unchanged = 0
+    touched: set[str] = set()
     try:
         planned_files = {page.file for page in planned}
         for file in sorted(previous - planned_files - {MARKER}, reverse=True):
             path = out / file
             path.unlink(missing_ok=True)
+            touched.add(file)
             folder = path.parent
             while folder != out:
                 try:
@@ -129,6 +132,7 @@ def update_in_place(out: Path, planned: list[PlannedPage], staging: Path, placed
                     check(page)
                     os.makedirs(target.parent, exist_ok=True)
                     os.replace(staging / page.file, target)
+                    touched.add(page.file)
                     written += 1
                 else:
                     unchanged += 1
@@ -153,12 +157,14 @@ def update_in_place(out: Path, planned: list[PlannedPage], staging: Path, placed
             check(page)
             os.makedirs(target.parent, exist_ok=True)
             os.replace(temporary, target)
+            touched.add(page.file)
             written += 1
         if not (out / MARKER).is_file():
             (out / MARKER).write_bytes(_MARKER_TEXT.encode("utf-8"))
+            touched.add(MARKER)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return WriteResult(written, unchanged)
+    return WriteResult(written, unchanged, frozenset(touched))
 
 
 def write_site(out: Path, planned: list[PlannedPage], rendered: dict[str, bytes],
