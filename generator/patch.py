@@ -34,7 +34,7 @@ from generator.plan import Planner, PlannedPage, plan_feeds, plan_post_page
 from generator.posts import load_post
 from generator.render import render_page
 from generator.urls import tag_key
-from generator.views import post_view
+from generator.views import View, post_view
 from generator.write import place_changed, staging_folder, update_in_place
 
 # Sections planned again on every patch: the outputs they make read the posts' rendered text
@@ -96,7 +96,7 @@ def _collect(value: object, views: set[int], held: set[int]) -> None:
         held.add(id(value))
         return
     kind = type(value)
-    if kind is dict:
+    if kind is dict or kind is View:
         for item in value.values():
             _collect(item, views, held)
     elif kind is list or kind is tuple:

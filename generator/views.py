@@ -19,6 +19,22 @@ from generator.dates import fiscal_year, fiscal_year_label
 from generator.search import search_route
 
 
+class View(dict):
+    """A view: a dict whose keys are also its attributes. Jinja reads `post.title` as an
+    attribute first; on a plain dict that lookup fails with an exception, caught, on every
+    name a template reads (a tenth of rendering a list page). Keys never shadow dict methods:
+    no view has a key such as 'items' or 'get'."""
+
+    def __init__(self, values: dict) -> None:
+        super().__init__(values)
+        self.__dict__ = self
+
+
+# Jinja names the type in "… has no attribute 'titel'": a theme author reads 'dict object', as
+# for any plain dict, not this module's internals.
+View.__module__, View.__name__, View.__qualname__ = "builtins", "dict", "dict"
+
+
 def as_markup(text: str) -> Markup:
     """`text` as Markup, without copying it when it is Markup already (the rendered HTML is)."""
     return text if isinstance(text, Markup) else Markup(text)
@@ -59,15 +75,15 @@ def site_view(site: Site) -> dict:
 def page_view(config: SiteConfig, kind: str, route: str, title: str | None, description: str | None,
               image: str | None = None) -> dict:
     """`image` is the route of the page's 1200×630 social card (og:image), if any."""
-    return {"kind": kind, "url": page_url(config, route), "abs_url": absolute(config.base_url, route),
+    return View({"kind": kind, "url": page_url(config, route), "abs_url": absolute(config.base_url, route),
             "title": title, "description": description or config.description,
-            "image": absolute(config.base_url, image) if image else None}
+            "image": absolute(config.base_url, image) if image else None})
 
 
 def link_view(config: SiteConfig, entry: Entry | None) -> dict | None:
     if entry is None:
         return None
-    return {"title": entry.post.meta.title, "url": page_url(config, entry.route)}
+    return View({"title": entry.post.meta.title, "url": page_url(config, entry.route)})
 
 
 def post_view(site: Site, entry: Entry, index: int | None = None) -> dict:
@@ -89,7 +105,7 @@ def post_view(site: Site, entry: Entry, index: int | None = None) -> dict:
                  "capacity": meta.event.capacity, "contact": meta.event.contact}
     fiscal = fiscal_year(meta.date, config.fiscal_year_start)
     older, newer = site.neighbours(index) if index is not None else (None, None)
-    return {
+    return View({
         "title": meta.title,
         "url": page_url(config, entry.route),
         "abs_url": absolute(config.base_url, entry.route),
@@ -116,13 +132,13 @@ def post_view(site: Site, entry: Entry, index: int | None = None) -> dict:
         "attachments": list(entry.rendered.attachments),
         "fiscal_year": {"label": fiscal_year_label(fiscal, config.fiscal_year_start, config.language, config.date_style),
                         "url": page_url(config, fiscal_route(fiscal))},
-    }
+    })
 
 
 def doc_view(config: SiteConfig, entry: Entry) -> dict:
     meta = entry.post.meta
-    return {"title": meta.title, "url": page_url(config, entry.route), "content": as_markup(entry.rendered.html),
-            "toc": as_markup(entry.rendered.toc), "summary": entry.rendered.summary, "extra": meta.extra}
+    return View({"title": meta.title, "url": page_url(config, entry.route), "content": as_markup(entry.rendered.html),
+            "toc": as_markup(entry.rendered.toc), "summary": entry.rendered.summary, "extra": meta.extra})
 
 
 def pager_view(config: SiteConfig, pager: Pager) -> dict:
@@ -132,11 +148,11 @@ def pager_view(config: SiteConfig, pager: Pager) -> dict:
     pages: list[dict] = []
     for n in pager_numbers(pager.number, pager.total):
         if n is None:
-            pages.append({"number": None, "url": None, "current": False, "gap": True})
+            pages.append(View({"number": None, "url": None, "current": False, "gap": True}))
         else:
-            pages.append({"number": n, "url": url_of(n), "current": n == pager.number, "gap": False})
-    return {"number": pager.number, "total": pager.total,
-            "prev_url": url_of(pager.number - 1), "next_url": url_of(pager.number + 1), "pages": pages}
+            pages.append(View({"number": n, "url": url_of(n), "current": n == pager.number, "gap": False}))
+    return View({"number": pager.number, "total": pager.total,
+            "prev_url": url_of(pager.number - 1), "next_url": url_of(pager.number + 1), "pages": pages})
 
 
 PAGER_AROUND = 2  # page numbers shown either side of the current page
