@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""`make bench`: katsudo against Pelican and Hugo on the same synthetic corpus, in one run.
+"""`make bench`: katsudo against Pelican, Hugo and Eleventy on the same synthetic corpus, in one run.
 
 For each N, benchmarks/make_corpus.py writes the same N Japanese reports in each tool's layout
 (without the photo lines, for every tool alike). Each build runs in a fresh child process, timed
@@ -37,6 +37,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 PELICAN_VERSION = "4.12.0"
+ELEVENTY_VERSION = "3.1.8"
 NOW = "2026-01-01 00:00"  # KATSUDO_NOW: every post of the corpus (2015–2025) is published
 
 
@@ -141,6 +142,34 @@ class Hugo(Tool):
 
     def command(self, out: Path) -> list[str]:
         return [self.binary, "--source", str(self.site), "--destination", str(out), "--quiet"]
+
+
+class Eleventy(Tool):
+    name = "Eleventy"
+
+    def __init__(self, site: Path, work: Path, binary: Path):
+        super().__init__(site, work)
+        self.binary = str(binary)
+        text = subprocess.run([self.binary, "--version"], capture_output=True, text=True, cwd=site).stdout
+        found = re.search(r"(\d+\.\d+\.\d+)", text)
+        self.version = found.group(1) if found else text.strip()
+
+    def command(self, out: Path) -> list[str]:
+        return [self.binary, "--quiet", f"--output={out}"]
+
+
+def eleventy_install(path: Path) -> Path | None:
+    """Eleventy in its own npm folder (installed on first use); None without npm."""
+    binary = path / "node_modules" / ".bin" / "eleventy"
+    if not binary.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            return None
+        print(f"installing Eleventy {ELEVENTY_VERSION} into {path} ...", flush=True)
+        path.mkdir(parents=True, exist_ok=True)
+        subprocess.run([npm, "install", "--prefix", str(path), "--no-audit", "--no-fund", "--silent",
+                        f"@11ty/eleventy@{ELEVENTY_VERSION}"], check=True)
+    return binary
 
 
 def pelican_venv(path: Path) -> Path:
@@ -367,6 +396,7 @@ def main() -> None:
     ap.add_argument("--pelican-venv", type=Path, default=None, help="[default: WORK/pelican-venv]")
     ap.add_argument("--hugo", default=shutil.which("hugo"))
     ap.add_argument("--no-peers", action="store_true")
+    ap.add_argument("--no-eleventy", action="store_true", help="leave Eleventy out (it is installed with npm)")
     ap.add_argument("--jobs", type=int, default=None)
     ap.add_argument("--out", type=Path, default=REPO / "BENCHMARKS.md")
     ap.add_argument("--json", type=Path, default=None, help="also write the raw figures here")
@@ -386,6 +416,7 @@ def main() -> None:
             "runs": args.runs, "command": " ".join(["bench.py", *sys.argv[1:]]), "clean": {}, "rebuilds": {},
             "load": [os.getloadavg()[0], 0.0]}
     venv = None if args.no_peers else pelican_venv(args.pelican_venv or args.work / "pelican-venv")
+    eleventy = None if args.no_peers or args.no_eleventy else eleventy_install(args.work / "eleventy")
 
     def save() -> None:  # after every part, so that a run stopped early keeps what it measured
         data["load"][1] = os.getloadavg()[0]
@@ -395,7 +426,8 @@ def main() -> None:
 
     for n in sizes:
         corpus = args.work / f"corpus-{n}"
-        layouts = ["katsudo", "pelican", "hugo"] + (["katsudo-search"] if n == args.search_size else [])
+        layouts = ["katsudo", "pelican", "hugo"] + (["eleventy"] if eleventy else []) \
+            + (["katsudo-search"] if n == args.search_size else [])
         if not (corpus / "manifest.json").exists() or json.loads((corpus / "manifest.json").read_text()).get("layouts") != layouts:
             log(f"corpus N={n} ...")
             subprocess.run([sys.executable, str(HERE / "make_corpus.py"), "-n", str(n), "--no-photos",
@@ -409,6 +441,8 @@ def main() -> None:
             tools.append(Pelican(corpus / "pelican", args.work, venv))
             if args.hugo:
                 tools.append(Hugo(corpus / "hugo", args.work, args.hugo))
+            if eleventy:
+                tools.append(Eleventy(corpus / "eleventy", args.work, eleventy))
         data["clean"][n] = clean_builds(tools, n, args.runs, args.work, log)
         save()
         if n == args.search_size:
