@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from generator import __version__
-from generator.cache import BuildCache, file_stamp, fingerprint, folder_digest, output_stamp
+from generator.cache import BuildCache, file_stamp, fingerprint, folder_digest, restamped
 from generator.deps import globals_key, template_digests, track
 from generator.config import SiteConfig, load_config
 from dataclasses import replace
@@ -89,18 +89,16 @@ class _Timer:
         self._last = now
 
 
-def render_markdown(config: SiteConfig, posts, unpublished, invalid: set[Path],
-                    strings: dict[str, str], cache: BuildCache | None = None,
-                    static: tuple = (), images: ImageCatalog | None = None, jobs: int = 1,
-                    progress: Progress | None = None, keys: dict[Path, str] | None = None,
-                    targets: LinkTargets | None = None) -> tuple[dict[Path, Rendered], list]:
-    """Every post's Markdown as HTML. With a cache, a post is rendered again only when its input
-    changed: its own fields, and — only for a post that links to or shows files of the site —
-    what those links resolve against (every published URL, the files, the photos). `keys`, when
-    given, receives each post's key (page keys are built on them). `targets`: what links resolve
-    against, when the caller has it already (else made from `posts`, `unpublished`, `invalid`)."""
-    if targets is None:
-        targets = link_targets(config, posts, unpublished, invalid, images)
+def render_markdown(config: SiteConfig, posts, targets: LinkTargets, strings: dict[str, str],
+                    cache: BuildCache | None = None, static: tuple = (), jobs: int = 1,
+                    progress: Progress | None = None, keys: dict[Path, str] | None = None
+                    ) -> tuple[dict[Path, Rendered], list]:
+    """Every post's Markdown as HTML, its links resolved against `targets` (`link_targets`). With
+    a cache, a post is rendered again only when its input changed: its own fields, and — only for
+    a post that links to or shows files of the site — what those links resolve against (every
+    published URL, the files, the photos). `keys`, when given, receives each post's key (page
+    keys are built on them)."""
+    images = targets.images
     renderer = MarkdownRenderer(targets, strings.get("footnote_backlink", "Back to the text"),
                                 strings.get("table_label", "Table"), strings.get("file_meta"),
                                 safe_html=config.markdown.safe_html)
@@ -111,6 +109,16 @@ def render_markdown(config: SiteConfig, posts, unpublished, invalid: set[Path],
                                  post.meta.cover, post.meta.cover_line, post.meta.attachments)
         return result, renderer.last_local
 
+    site_base: list[str] = []  # the fingerprint of everything links resolve against, made on first need
+
+    def site_key(own: str, post) -> str:
+        if not site_base:
+            site_base.append(fingerprint(
+                sorted(targets.source_urls.items()), sorted(targets.unpublished), sorted(targets.invalid),
+                [(f.path, file_stamp(f.path)) for f in static],
+                images.fingerprint() if images is not None else None))
+        return "site:" + _site_key(site_base[0], own, post)
+
     rendered, errors = {}, []
     if cache is None:
         todo = list(posts)
@@ -119,21 +127,14 @@ def render_markdown(config: SiteConfig, posts, unpublished, invalid: set[Path],
         # that did also on everything a link can resolve against ("site" key).
         own_base = fingerprint(strings, config.base_path, config.summary_length, images is not None,
                                config.markdown.safe_html)
-        site_base = None
-        own_keys, site_keys, todo = {}, {}, []
+        own_keys, todo = {}, []
         for post in posts:
-            own = fingerprint(own_base, post.body, post.body_line, route_of(post), post.bundle, post.meta.summary,
-                              post.meta.cover, post.meta.cover_line, post.meta.attachments)
-            own_keys[post.source] = "own:" + own
-            result = cache.cached_markdown(post.source, own_keys[post.source])
+            own_keys[post.source] = fingerprint(own_base, post.body, post.body_line, route_of(post), post.bundle,
+                                                post.meta.summary, post.meta.cover, post.meta.cover_line,
+                                                post.meta.attachments)
+            result = cache.cached_markdown(post.source, "own:" + own_keys[post.source])
             if result is None and post.source in cache.markdown and cache.markdown[post.source][0].startswith("site:"):
-                if site_base is None:
-                    site_base = fingerprint(
-                        sorted(targets.source_urls.items()), sorted(targets.unpublished), sorted(targets.invalid),
-                        [(f.path, file_stamp(f.path)) for f in static],
-                        images.fingerprint() if images is not None else None)
-                site_keys[post.source] = "site:" + _site_key(site_base, own, post)
-                result = cache.cached_markdown(post.source, site_keys[post.source])
+                result = cache.cached_markdown(post.source, site_key(own_keys[post.source], post))
             if result is None:
                 todo.append(post)
             else:
@@ -147,15 +148,8 @@ def render_markdown(config: SiteConfig, posts, unpublished, invalid: set[Path],
     for post, (result, local) in zip(todo, done):
         rendered[post.source] = result
         if cache is not None:
-            if local:
-                if site_base is None:
-                    site_base = fingerprint(
-                        sorted(targets.source_urls.items()), sorted(targets.unpublished), sorted(targets.invalid),
-                        [(f.path, file_stamp(f.path)) for f in static],
-                        images.fingerprint() if images is not None else None)
-                key = "site:" + _site_key(site_base, own_keys[post.source][4:], post)
-            else:
-                key = own_keys[post.source]
+            own = own_keys[post.source]
+            key = site_key(own, post) if local else "own:" + own
             cache.store_markdown(post.source, key, result)
             if keys is not None:
                 keys[post.source] = key
@@ -229,8 +223,8 @@ def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = 
     markdown_keys: dict[Path, str] | None = {} if cache is not None else None
     markdown_before = cache.stats.markdown_rendered if cache is not None else 0
     targets = link_targets(config, published, unpublished, invalid, images)
-    rendered, found = render_markdown(config, published, unpublished, invalid, strings, cache, tree.static, images,
-                                      options.jobs, progress, markdown_keys, targets)
+    rendered, found = render_markdown(config, published, targets, strings, cache, tree.static, options.jobs, progress,
+                                      markdown_keys)
     markdown_count = cache.stats.markdown_rendered - markdown_before if cache is not None else len(published)
     errors.extend(found)
     warnings = [w for result in rendered.values() for w in result.warnings]
@@ -313,13 +307,7 @@ def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = 
         progress.stage("write", 0)
         update = update_in_place(out, planned, staging, output, previous)
         written = update.written
-        stamps_after = dict(stamps_before)
-        for file in update.touched:
-            stamp = output_stamp(out / file)
-            if stamp is None:
-                stamps_after.pop(file, None)
-            else:
-                stamps_after[file] = stamp
+        stamps_after = restamped(stamps_before, out, update.touched)
     else:
         progress.stage("write", 0)
         written = write_site(out, planned, {}, reused=reused, staging=staging, placed=output,
@@ -342,8 +330,8 @@ def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = 
         cache.forget_missing({page.file for page in planned}, {source.path for source in tree.sources})
         if cache.folder is None:  # in memory (katsudo serve): the next build may patch this one
             cache.last = LastBuild(options, config, theme, strings, env, site, planner.views, planned,
-                                   {source.path: source for source in tree.sources}, targets, tree.static, images,
-                                   cache.extra["fast"]["horizon"], result, render_markdown)
+                                   {source.path: source for source in tree.sources}, targets, tree.static,
+                                   cache.extra["fast"]["horizon"], result)
             cache.last.referrers()  # now, so that the editor's first save is as quick as the next
     for stage, seconds in timer.timings.items():
         reporter.debug(f"  {stage:<9} {seconds * 1000:8.1f} ms")

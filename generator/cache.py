@@ -78,6 +78,19 @@ def output_stamp(path: Path) -> tuple[int, int, int] | None:
     return stat.st_size, stat.st_mtime_ns, stat.st_ino
 
 
+def restamped(stamps: dict[str, tuple], out: Path, files) -> dict[str, tuple]:
+    """`stamps` of the output folder `out` (as the build's walk makes them) after `files` were
+    replaced or removed: their stamps taken again, the others as they were."""
+    fresh = dict(stamps)
+    for file in files:
+        stamp = output_stamp(out / file)
+        if stamp is None:
+            fresh.pop(file, None)
+        else:
+            fresh[file] = stamp
+    return fresh
+
+
 def folder_stamp(folders: tuple[Path, ...]) -> str:
     """Fingerprint of every file under `folders` (templates, UI strings): any edit changes it."""
     entries = []

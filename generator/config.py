@@ -230,10 +230,8 @@ def _images(raw: Any, root: Path, error) -> ImageSettings | None:
                      "'widths:' or 'default_image:'", example, error)
     if ok is None:
         return None
-    keep = raw.get("keep_metadata", False)
-    if not isinstance(keep, bool):
-        error("images", f"'images.keep_metadata' must be true or false, not {keep!r}")
-        ok = False
+    keep = _boolean(raw, "images", "keep_metadata", error)
+    ok = ok and keep is not None
     widths = raw.get("widths", [480, 960, 1600])
     if (not isinstance(widths, list) or not widths
             or any(not isinstance(w, int) or isinstance(w, bool) or not 16 <= w <= 8000 for w in widths)):
@@ -261,8 +259,14 @@ def _markdown(raw: Any, error) -> MarkdownSettings | None:
                      "'safe_html: true'", example, error)
     if ok is None:
         return None
-    safe = raw.get("safe_html", False)
-    if not isinstance(safe, bool):
-        error("markdown", f"'markdown.safe_html' must be true or false, not {safe!r}", example)
-        ok = False
-    return MarkdownSettings(safe_html=safe) if ok else None
+    safe = _boolean(raw, "markdown", "safe_html", error, example)
+    return MarkdownSettings(safe_html=safe) if ok and safe is not None else None
+
+
+def _boolean(raw: dict, section: str, key: str, error, *hint: str) -> bool | None:
+    """`section.key` of site.yaml, false when missing; None (reported) when not true or false."""
+    value = raw.get(key, False)
+    if not isinstance(value, bool):
+        error(section, f"'{section}.{key}' must be true or false, not {value!r}", *hint)
+        return None
+    return value

@@ -23,9 +23,9 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from generator.cache import BuildCache, output_stamp
+from generator.cache import BuildCache, restamped
 from generator.config import SiteConfig
 from generator.events import plan_events
 from generator.fiscal import ReportPost
@@ -57,10 +57,8 @@ class LastBuild:
     sources: dict[Path, Any]  # content file -> its SourceFile
     targets: Any  # the LinkTargets the Markdown was rendered against
     static: tuple
-    images: Any  # the ImageCatalog
     horizon: datetime | None  # when a future post is published or an event is over
     result: Any  # the BuildResult
-    render_markdown: Callable  # generator.build.render_markdown (passed in: no import cycle)
     _index: dict[str, int] | None = field(default=None, repr=False)  # output file -> place in `planned`
     _places: dict[Path, int] | None = field(default=None, repr=False)  # post source -> place in site.posts
     _referrers: dict[int, list[int]] | None = field(default=None, repr=False)  # id(view) -> places in `planned`
@@ -149,8 +147,9 @@ def apply(last: LastBuild, cache: BuildCache, options, changed: set[Path]) -> An
         return replace(last.result, written=0, rendered=0, markdown=0, images_processed=0, timings={})
 
     markdown_before = cache.stats.markdown_rendered
-    rendered, errors = last.render_markdown(config, posts, (), set(), last.strings, cache, last.static, last.images,
-                                            1, None, None, targets=last.targets)
+    from generator.build import render_markdown  # (build imports this module)
+
+    rendered, errors = render_markdown(config, posts, last.targets, last.strings, cache, last.static)
     if errors:
         return None
     new_warnings = [w for result in rendered.values() for w in result.warnings]
@@ -202,7 +201,7 @@ def apply(last: LastBuild, cache: BuildCache, options, changed: set[Path]) -> An
             if error is not None:
                 raise _Unpatchable
             placed[page.file] = place_changed(staging, out, page.file, data)
-        written = update_in_place(out, pages, staging, placed, {page.file for page in pages}).written
+        update = update_in_place(out, pages, staging, placed, {page.file for page in pages})
     except _Unpatchable:
         shutil.rmtree(staging, ignore_errors=True)
         return None
@@ -213,16 +212,13 @@ def apply(last: LastBuild, cache: BuildCache, options, changed: set[Path]) -> An
         cache.pages.pop(page.file, None)
     record = cache.extra.get("fast")
     if record is not None:
-        stamps = dict(record["output"])
-        for page in pages:
-            stamps[page.file] = output_stamp(out / page.file)
-        cache.extra["fast"] = {**record, "output": stamps, "inputs": None}
+        cache.extra["fast"] = {**record, "output": restamped(record["output"], out, update.touched), "inputs": None}
     cache.stats.pages_rendered += len(placed)
     last.site = site
     last.options = options
     old_warnings = sum(len(entry.rendered.warnings) for _, entry in old_entries)
     last.result = replace(last.result, warnings=last.result.warnings - old_warnings + len(new_warnings))
-    return replace(last.result, written=written, rendered=len(placed),
+    return replace(last.result, written=update.written, rendered=len(placed),
                    markdown=cache.stats.markdown_rendered - markdown_before, images_processed=0,
                    timings={"patch": time.perf_counter() - started})
 

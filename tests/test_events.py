@@ -13,7 +13,7 @@ import icalendar
 import pytest
 
 from conftest import NOW, REPO, SITE_YAML, SiteDir, run_cli
-from generator.build import render_markdown
+from generator.build import link_targets, render_markdown
 from generator.config import load_config
 from generator.events import ics, past, upcoming
 from generator.model import build_site
@@ -63,7 +63,7 @@ def model(site: SiteDir):
     posts, errors = load_posts(config, tree.sources)
     assert not errors
     published = [p for p in posts if is_published(p, BUILD_MOMENT, False, False)]
-    rendered, _ = render_markdown(config, published, [], set(), {})
+    rendered, _ = render_markdown(config, published, link_targets(config, published, [], set(), None), {})
     return build_site(config, published, rendered, tree.static, BUILD_MOMENT)
 
 

@@ -601,3 +601,19 @@ def test_every_japanese_sentence_can_be_formatted():
     for pattern, sentence in _PATTERNS:
         names = re.compile(pattern).groupindex
         assert sentence.format(**{name: "x" for name in names}), pattern
+
+
+def test_the_feed_escapes_post_html_once(site):
+    """Rendered HTML is Markup (generator/markdown.py); the feed must escape it as plain text,
+    once: Markup's own replace() would escape the escaping again (&amp;amp;)."""
+    import xml.etree.ElementTree as ElementTree
+
+    site.write("content/posts/2024-05-01-amp.md",
+               "---\ntitle: 会計報告\ndate: 2024-05-01\n---\n\n収入 & 支出 <b>太字</b>\n")
+    result = site.build()
+    assert result.exit_code == 0, result.stderr
+    feed = ElementTree.parse(site.public / "feed.xml").getroot()
+    atom = "{http://www.w3.org/2005/Atom}"
+    content = next(e.find(f"{atom}content").text for e in feed.iter(f"{atom}entry")
+                   if e.find(f"{atom}title").text == "会計報告")
+    assert "収入 &amp; 支出 <b>太字</b>" in content
