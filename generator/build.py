@@ -15,7 +15,8 @@ from datetime import datetime
 from pathlib import Path
 
 from generator import __version__
-from generator.cache import BuildCache, file_stamp, fingerprint, folder_digest, restamped
+from generator.cache import (BuildCache, file_stamp, fingerprint, folder_digest, output_stamps, output_unchanged,
+                             published_files, restamped)
 from generator.deps import globals_key, template_digests, track
 from generator.config import SiteConfig, load_config
 from dataclasses import replace
@@ -281,9 +282,9 @@ def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = 
     previous = None
     stamps_before = None
     if staging is not None and cache is not None and not search and cache.extra.get("fast") is not None:
-        stamps_before = output_stamps(out)
-        if stamps_before == cache.extra["fast"]["output"] and (out / MARKER).is_file():
-            previous = set(cache.extra["fast"]["output"])
+        stamps_before = cache.extra["fast"]["output"]
+        if output_unchanged(out, stamps_before) and (out / MARKER).is_file():
+            previous = published_files(stamps_before)
     try:
         output, found = render_pages(env, theme, todo, options.jobs, progress.advance, read,
                                      partial(place_changed if previous is not None else place, staging, out)
@@ -379,12 +380,6 @@ def input_stamps(config: SiteConfig, theme, options: BuildOptions) -> dict:
             "version": __version__}
 
 
-def output_stamps(out: Path) -> dict:
-    stamps: dict = {}
-    _walk_stamps(out, stamps, "")
-    return stamps
-
-
 def _horizon(config: SiteConfig, posts, now: datetime) -> datetime | None:
     """The first moment after `now` at which a post is published or an event is over."""
     from generator.events import finish
@@ -407,7 +402,7 @@ def _nothing_changed(cache: BuildCache, inputs: dict, options: BuildOptions, rep
         return None
     if any(stamp[1] >= record["started"] - RACY_NS for stamp in inputs["files"].values()):
         return None
-    if output_stamps(options.out.resolve()) != record["output"]:
+    if not output_unchanged(options.out.resolve(), record["output"]):
         return None
     for warning in record["warnings"]:
         reporter.warn(warning)
@@ -421,6 +416,9 @@ def _unchanged(cache: BuildCache, out: Path, planned, files_key: str, search: bo
         return False
     if not (out / MARKER).is_file() or (search and not (out / BUNDLE / "pagefind.js").is_file()):
         return False
+    record = cache.extra.get("fast")
+    if record is None or not output_unchanged(out, record["output"]):
+        return False  # (a file added, removed or edited by hand: the write puts the folder right)
     for page in planned:
         if page.template is not None:
             continue

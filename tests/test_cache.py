@@ -521,6 +521,14 @@ def test_an_unchanged_rebuild_stops_before_parsing_anything(cached_site, tmp_pat
     assert "content" in build(cached_site, "-v", "--drafts").stdout
     build(cached_site)
     assert "content" not in build(cached_site, "-v").stdout
+    # A file someone added to the published folder, beside a page or in a folder of its own, is
+    # seen (by its folder's stamp) and gone after the rebuild, as from a clean build.
+    for stray in ("posts/kenshu/stray.html", "new-folder/deeper/stray.txt"):
+        (cached_site.public / stray).parent.mkdir(parents=True, exist_ok=True)
+        (cached_site.public / stray).write_text("not katsudo's")
+        assert "content" in build(cached_site, "-v").stdout
+        assert not (cached_site.public / stray).exists()
+        assert_same_as_clean(cached_site, tmp_path)
 
 
 def test_an_unchanged_rebuild_still_publishes_a_post_whose_time_has_come(cached_site, tmp_path):
