@@ -24,13 +24,14 @@ from generator.errors import ErrorBag, KatsudoError
 from generator.images import ImageCatalog, cache_dir, process_jobs
 from generator.markdown import LinkTargets, MarkdownRenderer, Rendered
 from generator.model import build_site, route_of
-from generator.patch import LastBuild, apply
+from generator.patch import LastBuild, apply, apply_stored
 from generator.plan import Planner, plan_pages
 from generator.posts import is_published, load_posts
 from generator.parallel import run_indexed
 from generator.render import context_key, make_environment, precompile, render_pages, view_memo
 from generator.report import Reporter
 from generator.search import BUNDLE, index_folder
+from generator.store import forget_model, save_model
 from generator.sources import bundle_files, discover
 from generator.theme import load_strings, resolve_theme
 from generator.urls import link
@@ -206,6 +207,14 @@ def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = 
         if done is not None:
             timer.lap("config")
             return replace(done, timings=timer.timings)
+        if cache.folder is not None:  # katsudo build: a text edit is patched from the model store
+            patched = apply_stored(cache, config, theme, strings, options, inputs, started_ns, reporter)
+            if patched is not None:
+                timer.lap("config")
+                timings = {**timer.timings, **patched.timings}
+                for stage, seconds in timings.items():
+                    reporter.debug(f"  {stage:<9} {seconds * 1000:8.1f} ms")
+                return replace(patched, timings=timings)
         cache.ensure_loaded()
     timer.lap("config")
 
@@ -329,6 +338,12 @@ def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = 
         cache.remember("files", files_key)
         cache.remember("search", search)
         cache.forget_missing({page.file for page in planned}, {source.path for source in tree.sources})
+        if cache.folder is not None:
+            if search:
+                forget_model(cache.folder)  # (no text patch with a search index: see patch.apply_stored)
+            else:
+                save_model(cache.folder, started_ns, cache.config_key, site, planner.views, planned, keys, memo,
+                           {source.path: source for source in tree.sources}, targets, tree.static, globals_view)
         if cache.folder is None:  # in memory (katsudo serve): the next build may patch this one
             cache.last = LastBuild(options, config, theme, strings, env, site, planner.views, planned,
                                    {source.path: source for source in tree.sources}, targets, tree.static,

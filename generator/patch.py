@@ -25,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from generator.cache import BuildCache, restamped
+from generator.cache import BuildCache, output_unchanged, restamped
 from generator.config import SiteConfig
 from generator.events import plan_events
 from generator.fiscal import ReportPost
@@ -35,7 +35,7 @@ from generator.posts import load_post
 from generator.render import render_page
 from generator.urls import tag_key
 from generator.views import View, post_view
-from generator.write import place_changed, staging_folder, update_in_place
+from generator.write import MARKER, place_changed, staging_folder, update_in_place
 
 # Sections planned again on every patch: the outputs they make read the posts' rendered text
 # directly, not through the views.
@@ -257,3 +257,171 @@ def _swap_entries(site: Site, swaps: dict[int, Entry]) -> Site:
         # The related-posts index holds entries for their tags, titles and dates, which a text edit keeps.
         cache=dict(site.cache),
     )
+
+
+# --- The same patch for `katsudo build`, from the model store ----------------------------------
+
+PATCH_LIMIT = 20  # changed files beyond which the whole build is the quicker way
+RACY_NS = 2_000_000_000  # (as in build.py: a file modified this close to a build's start is not trusted by its stamp)
+
+
+def apply_stored(cache: BuildCache, config: SiteConfig, theme, strings: dict[str, str], options, inputs: dict,
+                 started_ns: int, reporter) -> Any | None:
+    """`apply` for a run of `katsudo build`: the model comes from generator/store.py, a few rows
+    at a time, and the changed files from comparing the inputs' stamps with the last build's.
+    None when the change is more than post text, or the store cannot be used."""
+    from generator.store import ModelStore, forget_model
+
+    begun = time.perf_counter()
+    record = cache.extra.get("fast")
+    if record is None or record["inputs"] is None or cache.folder is None:
+        return None
+    before = record["inputs"]
+    if any(inputs[name] != before.get(name) for name in inputs if name != "files"):
+        return None
+    if options.now < record["now"] or (record["horizon"] is not None and options.now >= record["horizon"]):
+        return None
+    if config.search and options.search_index:
+        return None  # the search index is made from every page: the whole build makes it
+    old_files, new_files = before["files"], inputs["files"]
+    if old_files.keys() != new_files.keys():
+        return None  # a file added or deleted
+    content = f"0:{config.content_dir}/"
+    racy = record["started"] - RACY_NS
+    changed = [name for name, stamp in new_files.items() if stamp != old_files[name] or stamp[1] >= racy]
+    if not changed or len(changed) > PATCH_LIMIT or not all(name.startswith(content) for name in changed):
+        return None
+    out = options.out.resolve()
+    if not output_unchanged(out, record["output"]) or not (out / MARKER).is_file():
+        return None
+    store = ModelStore.open(cache.folder, record["started"], cache.config_key)
+    if store is None:
+        return None
+    try:
+        outcome = _patch_stored(store, cache, config, theme, strings, options, out,
+                                [Path(name[2:]) for name in changed], inputs, started_ns)
+    except Exception as error:  # a damaged store: the whole build runs, and writes a new one
+        reporter.debug(f"  model store not used: {type(error).__name__}: {error}")
+        store.close()
+        forget_model(cache.folder)
+        return None
+    store.close()
+    if outcome is None:
+        return None
+    update, rendered_pages, markdown, warnings = outcome
+    for warning in warnings:
+        reporter.warn(warning)
+    return replace(cache.extra["fast"]["result"], written=update.written, rendered=rendered_pages, markdown=markdown,
+                   images_processed=0, timings={"patch": time.perf_counter() - begun})
+
+
+def _patch_stored(store, cache: BuildCache, config: SiteConfig, theme, strings, options, out: Path,
+                  changed: list[Path], inputs: dict, started_ns: int):
+    from generator.build import render_markdown  # (build imports this module)
+    from generator.render import make_environment
+    from generator.store import unchanging, update_model
+    from generator.urls import output_file
+    from generator.views import page_description, text_fields
+
+    header = store.header
+    posts, stored_posts = [], []
+    for path in changed:
+        stored = store.post(path)
+        if stored is None or stored.source_file is None or stored.source_file.kind != "post":
+            return None  # a page, a draft, a photo
+        post, errors = load_post(config, stored.source_file)
+        if errors or post is None or unchanging(post) != stored.unchanging:
+            return None
+        posts.append(post)
+        stored_posts.append(stored)
+    rendered, errors = render_markdown(config, posts, header.targets, strings, None, header.static)
+    if errors:
+        return None
+    new_warnings = [w for post in posts for w in rendered[post.source].warnings]
+    if options.strict and new_warnings:
+        return None
+
+    todo: dict[str, None] = {}
+    changed_views = {}
+    fresh_entries = {}
+    for post, stored in zip(posts, stored_posts):
+        fresh = rendered[post.source]
+        if tuple(fresh.images) != stored.images or fresh.og_image != stored.og_image:
+            return None  # another photo: the image stage has work to do
+        fresh_entries[stored.route] = Entry(post, fresh, stored.route)
+        view = store.view(stored.route)
+        fields = text_fields(config, fresh)
+        if all(view[name] == value for name, value in fields.items()):
+            continue
+        view.update(fields)
+        changed_views[stored.route] = view
+        todo.update(dict.fromkeys(stored.pages))
+    pages = [store.page(file) for file in todo]
+    own_pages = {output_file(route): view for route, view in changed_views.items()}
+    for page in pages:
+        if page.file in own_pages:  # (plan_post_page: the page's description is the summary)
+            page.context["page"]["description"] = page_description(config, own_pages[page.file]["summary"])
+
+    # The feeds and the events calendar, from the entries they are made of.
+    site = None
+    if not store.text_routes().isdisjoint(fresh_entries):
+        site = store.text_site()
+        site = _swap_entries(site, {id(entry): fresh_entries[entry.route] for entry in site.posts
+                                    if entry.route in fresh_entries})
+        planner = Planner(site, strings, views=_StoredViews(store))
+        for section in TEXT_SECTIONS:
+            section(planner)
+        for page in planner.planned:
+            if page.file not in todo and (page.template is None or _stored_context(store, page.file) != page.context):
+                pages.append(page)  # (a data page is written only if its bytes change)
+
+    env = make_environment(config, theme, header.globals_view, strings, cache.folder.parent / "templates")
+    staging = staging_folder(out)
+    placed: dict[str, bool] = {}
+    rendered_pages = 0
+    try:
+        for page in pages:
+            if page.template is None:
+                data = page.data
+            else:
+                data, error = render_page(env, theme, page)
+                if error is not None:
+                    raise _Unpatchable
+                rendered_pages += 1
+            placed[page.file] = place_changed(staging, out, page.file, data)
+        update = update_in_place(out, pages, staging, placed, {page.file for page in pages})
+    except _Unpatchable:
+        shutil.rmtree(staging, ignore_errors=True)
+        return None
+
+    # The store and the cache's record now describe this build; the pages rendered here are
+    # rendered again by the next whole build (their keys are gone), which rewrites their rows.
+    update_model(cache.folder, started_ns, changed_views, [p for p in pages if p.file in own_pages], site)
+    for page in pages:
+        cache.pages.pop(page.file, None)
+    record = cache.extra["fast"]
+    sources = {post.source for post in posts}
+    warnings = sorted([w for w in record["warnings"] if w.path not in sources] + new_warnings,
+                      key=lambda w: w.sort_key())
+    cache.remember("fast", {**record, "inputs": inputs, "started": started_ns, "now": options.now, "warnings": warnings,
+                            "output": restamped(record["output"], out, update.touched),
+                            "result": replace(record["result"], warnings=len(warnings))})
+    return update, rendered_pages, len(posts), warnings
+
+
+def _stored_context(store, file: str) -> dict | None:
+    try:
+        return store.page(file).context
+    except KeyError:
+        return None
+
+
+class _StoredViews(dict):
+    """The views a re-planned section asks for, read from the store as it asks."""
+
+    def __init__(self, store):
+        super().__init__()
+        self.store = store
+
+    def __missing__(self, route: str):
+        return self.store.view(route)

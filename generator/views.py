@@ -29,6 +29,15 @@ class View(dict):
         super().__init__(values)
         self.__dict__ = self
 
+    def __reduce__(self):
+        # By its class, pickle would look a View up under the name it shows (builtins.dict) and
+        # fail; the model store (generator/store.py) keeps views on disk.
+        return _view, (dict(self),)
+
+
+def _view(values: dict) -> View:
+    return View(values)
+
 
 # Jinja names the type in "… has no attribute 'titel'": a theme author reads 'dict object', as
 # for any plain dict, not this module's internals.
@@ -76,8 +85,12 @@ def page_view(config: SiteConfig, kind: str, route: str, title: str | None, desc
               image: str | None = None) -> dict:
     """`image` is the route of the page's 1200×630 social card (og:image), if any."""
     return View({"kind": kind, "url": page_url(config, route), "abs_url": absolute(config.base_url, route),
-            "title": title, "description": description or config.description,
+            "title": title, "description": page_description(config, description),
             "image": absolute(config.base_url, image) if image else None})
+
+
+def page_description(config: SiteConfig, description: str | None) -> str:
+    return description or config.description
 
 
 def link_view(config: SiteConfig, entry: Entry | None) -> dict | None:
@@ -117,22 +130,30 @@ def post_view(site: Site, entry: Entry, index: int | None = None) -> dict:
         "tags": [{"name": site.tag_names[key], "url": page_url(config, tag_route(key))}
                  for key in dict.fromkeys(tag_key(name) for name in meta.tags)],
         "author": meta.author or config.author or None,
-        "summary": entry.rendered.summary,
-        "content": as_markup(entry.rendered.html),
-        "toc": as_markup(entry.rendered.toc),
+        **text_fields(config, entry.rendered),
         "series": series,
         "event": event,
-        "reading_minutes": reading_minutes(entry.rendered.cjk_chars, entry.rendered.words,
-                                           config.reading_speed_ja, config.reading_speed_en),
         "related": [{"title": r.post.meta.title, "url": page_url(config, r.route), "date": r.post.meta.date}
                     for r in related_entries(site, entry, config.related_posts)],
         "prev": link_view(config, older),
         "next": link_view(config, newer),
         "extra": meta.extra,
-        "attachments": list(entry.rendered.attachments),
         "fiscal_year": {"label": fiscal_year_label(fiscal, config.fiscal_year_start, config.language, config.date_style),
                         "url": page_url(config, fiscal_route(fiscal))},
     })
+
+
+def text_fields(config: SiteConfig, rendered) -> dict:
+    """The part of a post's view made from its Markdown body: all a text edit changes in it
+    (generator/patch.py and generator/store.py replace these in place)."""
+    return {
+        "summary": rendered.summary,
+        "content": as_markup(rendered.html),
+        "toc": as_markup(rendered.toc),
+        "reading_minutes": reading_minutes(rendered.cjk_chars, rendered.words,
+                                           config.reading_speed_ja, config.reading_speed_en),
+        "attachments": list(rendered.attachments),
+    }
 
 
 def doc_view(config: SiteConfig, entry: Entry) -> dict:

@@ -1,0 +1,343 @@
+"""The last build's model on disk, in pieces, for `katsudo build` to patch a text edit.
+
+`katsudo serve` keeps its last build in memory, and patches a text edit into it
+(generator/patch.py). A run of `katsudo build` starts from nothing, and loading the whole model
+(every post's HTML, every page's context: 150 MB at 10,000 posts) costs more than the patch
+saves. So each whole build of the CLI leaves the parts a text patch reads in
+SITE/.katsudo-cache/build/model.sqlite, one row at a time:
+
+- `views`: each post's view, as every page that shows the post holds it;
+- `pages`: the template context of each page that holds a view, with every view in it stored
+  as a reference to its row, so that a page read back shares the views of the pages read with it;
+- `posts`: per post source, what a text edit must leave as it was (front matter, slug, photos),
+  and which pages hold its view;
+- `build`: build-wide values: the link targets, the site globals of the templates, and the
+  entries the feeds and the events calendar are made from (`text_site`).
+
+A whole build rewrites only the rows whose key changed. The store carries the start time of the
+build that wrote it (`generation`), which the build cache's record carries too: a store that a
+later build did not update, or a damaged one, is never used (the patch gives up and the whole
+build runs, which writes it again).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import pickle
+import sqlite3
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Callable
+
+from generator.feeds import FEED_SIZE
+from generator.events import event_entries
+from generator.fiscal import ReportPost
+from generator.model import Group, Site
+from generator.plan import PlannedPage
+from generator.views import View
+
+STORE_FILE = "model.sqlite"
+SCHEMA = 1
+PROTOCOL = pickle.HIGHEST_PROTOCOL
+
+
+@dataclass(frozen=True)
+class StoredPost:
+    """What the store knows of one published post."""
+
+    source_file: Any  # its SourceFile
+    place: int  # in site.posts
+    route: str
+    unchanging: tuple  # (meta, slug, kind, bundle): a text edit leaves these as they are
+    og_image: str | None
+    images: tuple  # the photos its Markdown shows
+    pages: tuple[str, ...]  # the output files whose context holds its view
+
+
+@dataclass(frozen=True)
+class StoredBuild:
+    config_key: str
+    targets: Any  # the LinkTargets the Markdown was rendered against (by_name: quick to read back)
+    static: tuple
+    globals_view: dict  # `site` in the templates
+
+
+class _ByName(dict):
+    """A dict keyed by paths, stored by their names: unpickling 10,000 Path objects costs a
+    tenth of a second, unpickling their names next to nothing."""
+
+    def __contains__(self, path) -> bool:
+        return dict.__contains__(self, str(path))
+
+    def __getitem__(self, path):
+        return dict.__getitem__(self, str(path))
+
+
+class _NamesOf(frozenset):
+    def __contains__(self, path) -> bool:
+        return frozenset.__contains__(self, str(path))
+
+
+def by_name(targets):
+    """`targets` (markdown.LinkTargets) with its sets and maps of paths keyed by name."""
+    return replace(targets, source_urls=_ByName((str(path), url) for path, url in targets.source_urls.items()),
+                   unpublished=_NamesOf(str(path) for path in targets.unpublished),
+                   invalid=_NamesOf(str(path) for path in targets.invalid))
+
+
+def unchanging(post) -> tuple:
+    return post.meta, post.slug, post.kind, post.bundle
+
+
+def holding_views(value: object, views: set[int], held: set[int]) -> None:
+    """Add to `held` the id of every view of `views` found in `value` (a template context)."""
+    if id(value) in views:
+        held.add(id(value))
+        return
+    kind = type(value)
+    if kind is dict or kind is View:
+        for item in value.values():
+            holding_views(item, views, held)
+    elif kind is list or kind is tuple:
+        for item in value:
+            holding_views(item, views, held)
+    elif kind is ReportPost:
+        holding_views(value.view, views, held)
+
+
+def text_site(site: Site) -> Site:
+    """`site` reduced to the entries plan_feeds and plan_events read (the newest FEED_SIZE
+    posts overall and in each category, the events), in their order: those sections plan the
+    same outputs from it as from the whole site."""
+    kept = {id(entry) for entry in site.posts[:FEED_SIZE]}
+    kept |= {id(entry) for group in site.categories for entry in group.entries[:FEED_SIZE]}
+    kept |= {id(entry) for entry in event_entries(site)}
+    return replace(site, posts=tuple(e for e in site.posts if id(e) in kept), pages=(), tags=(), years=(),
+                   categories=tuple(Group(g.key, g.label, tuple(e for e in g.entries if id(e) in kept))
+                                    for g in site.categories),
+                   series={}, static=(), cache={})
+
+
+class _ReferencingPickler(pickle.Pickler):
+    def __init__(self, file, references: dict[int, str]):
+        super().__init__(file, protocol=PROTOCOL)
+        self.references = references
+
+    def persistent_id(self, obj):
+        return self.references.get(id(obj))
+
+
+class _ResolvingUnpickler(pickle.Unpickler):
+    def __init__(self, data: bytes, resolve: Callable[[str], View]):
+        super().__init__(io.BytesIO(data))
+        self.resolve = resolve
+
+    def persistent_load(self, route):
+        return self.resolve(route)
+
+
+def _dumps_referencing(value: object, references: dict[int, str]) -> bytes:
+    buffer = io.BytesIO()
+    _ReferencingPickler(buffer, references).dump(value)
+    return buffer.getvalue()
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")  # (a reader never sees half a write; a killed write rolls back)
+    db.execute("PRAGMA synchronous=NORMAL")
+    return db
+
+
+def save_model(folder: Path, generation: int, config_key: str, site: Site, views: dict[str, View],
+               planned: list[PlannedPage], page_keys: dict[str, str], view_keys: dict[int, str],
+               sources: dict[Path, Any], targets, static: tuple, globals_view: dict) -> None:
+    """Bring the store in `folder` up to this build (see the module's docstring). A store that
+    cannot be read is replaced; when even a new one cannot be written (a full disk), there is
+    none, and the next text edit takes the whole build."""
+    folder.mkdir(parents=True, exist_ok=True)
+    arguments = (folder, generation, config_key, site, views, planned, page_keys, view_keys, sources, targets,
+                 static, globals_view)
+    try:
+        _save(*arguments)
+    except sqlite3.Error:
+        forget_model(folder)
+        try:
+            _save(*arguments)
+        except (sqlite3.Error, OSError):
+            forget_model(folder)
+
+
+def _save(folder: Path, generation: int, config_key: str, site: Site, views: dict[str, View],
+          planned: list[PlannedPage], page_keys: dict[str, str], view_keys: dict[int, str],
+          sources: dict[Path, Any], targets, static: tuple, globals_view: dict) -> None:
+    db = _connect(folder / STORE_FILE)
+    try:
+        _create(db)
+        by_id = {id(view): route for route, view in views.items()}
+        ids = set(by_id)
+        holders: dict[str, list[str]] = {}
+        page_rows = {}
+        for page in planned:
+            if page.template is None:
+                continue
+            held: set[int] = set()
+            holding_views(page.context, ids, held)
+            if not held:
+                continue
+            for view in held:
+                holders.setdefault(by_id[view], []).append(page.file)
+            page_rows[page.file] = (page_keys.get(page.file), page)
+        db.execute("BEGIN")
+        _sync(db, "pages", {file: key for file, (key, _) in page_rows.items()},
+              lambda file: (page_rows[file][1].template,
+                            _dumps_referencing((page_rows[file][1].route, page_rows[file][1].origin,
+                                                page_rows[file][1].source, page_rows[file][1].context), by_id)))
+        view_rows = {route: view_keys.get(id(view)) for route, view in views.items()}
+        _sync(db, "views", view_rows, lambda route: (None, pickle.dumps(views[route], protocol=PROTOCOL)))
+        post_blobs = {}
+        for place, entry in enumerate(site.posts):
+            record = StoredPost(sources.get(entry.post.source), place, entry.route, unchanging(entry.post),
+                                entry.rendered.og_image, tuple(entry.rendered.images),
+                                tuple(holders.get(entry.route, ())))
+            post_blobs[str(entry.post.source)] = pickle.dumps(record, protocol=PROTOCOL)
+        _sync(db, "posts", {source: _digest(blob) for source, blob in post_blobs.items()},
+              lambda source: (None, post_blobs[source]))
+        header = StoredBuild(config_key, by_name(targets), static, globals_view)
+        _put(db, "build", header)
+        _put_text_site(db, text_site(site))
+        _put(db, "generation", generation)
+        db.execute("COMMIT")
+    finally:
+        db.close()
+
+
+def _put(db: sqlite3.Connection, name: str, value: object) -> None:
+    db.execute("INSERT OR REPLACE INTO build VALUES (?, ?)", (name, pickle.dumps(value, protocol=PROTOCOL)))
+
+
+def _put_text_site(db: sqlite3.Connection, site: Site) -> None:
+    _put(db, "text-routes", frozenset(entry.route for entry in site.posts))
+    _put(db, "text-site", site)
+
+
+def _get(db: sqlite3.Connection, name: str):
+    found = db.execute("SELECT value FROM build WHERE name = ?", (name,)).fetchone()
+    if found is None:
+        raise KeyError(name)
+    return pickle.loads(found[0])
+
+
+def _create(db: sqlite3.Connection) -> None:
+    found = db.execute("PRAGMA user_version").fetchone()[0]
+    if found != SCHEMA:
+        for table in ("build", "pages", "views", "posts"):
+            db.execute(f"DROP TABLE IF EXISTS {table}")
+        db.execute(f"PRAGMA user_version={SCHEMA}")
+    db.execute("CREATE TABLE IF NOT EXISTS build (name TEXT PRIMARY KEY, value BLOB)")
+    db.execute("CREATE TABLE IF NOT EXISTS pages (name TEXT PRIMARY KEY, key TEXT, template TEXT, value BLOB)")
+    db.execute("CREATE TABLE IF NOT EXISTS views (name TEXT PRIMARY KEY, key TEXT, template TEXT, value BLOB)")
+    db.execute("CREATE TABLE IF NOT EXISTS posts (name TEXT PRIMARY KEY, key TEXT, template TEXT, value BLOB)")
+
+
+def _sync(db: sqlite3.Connection, table: str, keys: dict[str, str | None], row: Callable[[str], tuple]) -> None:
+    """Make `table` hold a row for each of `keys`: rows whose key is unchanged are kept (a key of
+    None is never trusted), the others written, rows of names not in `keys` deleted."""
+    stored = dict(db.execute(f"SELECT name, key FROM {table}"))
+    gone = [(name,) for name in stored if name not in keys]
+    if gone:
+        db.executemany(f"DELETE FROM {table} WHERE name = ?", gone)
+    db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?, ?)",
+                   ((name, key, *row(name)) for name, key in keys.items() if key is None or stored.get(name) != key))
+
+
+def forget_model(folder: Path) -> None:
+    """Remove the store (a build whose model it no longer describes: --no-cache, a failed save)."""
+    for suffix in ("", "-wal", "-shm"):
+        (folder / (STORE_FILE + suffix)).unlink(missing_ok=True)
+
+
+class ModelStore:
+    """The store read back, a few rows at a time. Views read through `view` are shared: the pages
+    read after them hold the same objects, so updating a view updates every page read."""
+
+    def __init__(self, db: sqlite3.Connection, header: StoredBuild):
+        self.db, self.header = db, header
+        self._views: dict[str, View] = {}
+
+    @classmethod
+    def open(cls, folder: Path, generation: int, config_key: str) -> ModelStore | None:
+        path = folder / STORE_FILE
+        if not path.is_file():
+            return None
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA:
+                raise ValueError("another schema")
+            if _get(db, "generation") != generation:
+                raise ValueError("another build")
+            header = _get(db, "build")
+            if not isinstance(header, StoredBuild) or header.config_key != config_key:
+                raise ValueError("another build")
+        except Exception:  # damaged, of another build or katsudo: not trusted
+            db.close()
+            return None
+        return cls(db, header)
+
+    def text_routes(self) -> frozenset[str]:
+        """The posts the feeds and the events calendar are made from."""
+        return _get(self.db, "text-routes")
+
+    def text_site(self) -> Site:
+        return _get(self.db, "text-site")
+
+    def close(self) -> None:
+        self.db.close()
+
+    def post(self, source: Path) -> StoredPost | None:
+        found = self.db.execute("SELECT value FROM posts WHERE name = ?", (str(source),)).fetchone()
+        return pickle.loads(found[0]) if found else None
+
+    def view(self, route: str) -> View:
+        view = self._views.get(route)
+        if view is None:
+            found = self.db.execute("SELECT value FROM views WHERE name = ?", (route,)).fetchone()
+            if found is None:
+                raise KeyError(route)
+            view = self._views[route] = pickle.loads(found[0])
+        return view
+
+    def views(self) -> dict[str, View]:
+        return self._views
+
+    def page(self, file: str) -> PlannedPage:
+        found = self.db.execute("SELECT template, value FROM pages WHERE name = ?", (file,)).fetchone()
+        if found is None:
+            raise KeyError(file)
+        route, origin, source, context = _ResolvingUnpickler(found[1], self.view).load()
+        return PlannedPage(route, file, origin, found[0], context, source=source)
+
+
+def update_model(folder: Path, generation: int, views: dict[str, View], pages: list[PlannedPage],
+                 site: Site | None) -> None:
+    """After a patch: the changed views and pages, the new text site (if it changed) and generation."""
+    db = _connect(folder / STORE_FILE)
+    try:
+        db.execute("BEGIN")
+        references = {id(view): route for route, view in views.items()}
+        db.executemany("UPDATE views SET key = NULL, value = ? WHERE name = ?",
+                       ((pickle.dumps(view, protocol=PROTOCOL), route) for route, view in views.items()))
+        db.executemany("UPDATE pages SET key = NULL, value = ? WHERE name = ?",
+                       ((_dumps_referencing((p.route, p.origin, p.source, p.context), references), p.file)
+                        for p in pages))
+        if site is not None:
+            _put_text_site(db, site)
+        _put(db, "generation", generation)
+        db.execute("COMMIT")
+    finally:
+        db.close()
