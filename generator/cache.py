@@ -29,7 +29,7 @@ from generator import __version__
 from generator.errors import SourceError
 
 CACHE_FOLDER = ".katsudo-cache"  # under the site folder; the image cache is its images/ folder
-FORMAT = 1  # bump when what is pickled changes shape
+FORMAT = 2  # bump when what is pickled changes shape (2: the output record has the folders too)
 MAGIC = b"KATSUDO-BUILD-CACHE\n"
 SHARDS = 32
 

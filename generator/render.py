@@ -148,30 +148,33 @@ class _Known:
         return f"<{self.key}>"
 
 
-def context_key(value: object, memo: dict[int, str]) -> str:
+def context_key(value: object, memo: dict[int, str], held: Callable[[int], None] | None = None) -> str:
     """Fingerprint of a template context (as `fingerprint` of its repr), where an object whose
     id is in `memo` (a post view, its rendered Markdown) stands for the key given there: a post
     shown on many list pages is fingerprinted once. Objects are looked up in `memo` down to the
     items of lists in the context's values (where post views are), and through objects that
-    wrap views (`key_parts`); the rest is repr'd whole."""
+    wrap views (`key_parts`); the rest is repr'd whole. `held`, when given, is called with the id
+    of each object of `memo` found (the views a page shows: generator/store.py)."""
     # 7: from the (digest, template, context) the build keys down to the annual report's posts.
-    return fingerprint(_substitute(value, memo, 7))
+    return fingerprint(_substitute(value, memo, 7, held))
 
 
-def _substitute(value: object, memo: dict[int, str], depth: int) -> object:
+def _substitute(value: object, memo: dict[int, str], depth: int, held: Callable[[int], None] | None = None) -> object:
     known = memo.get(id(value))
     if known is not None:
+        if held is not None:
+            held(id(value))
         return _Known(known)
     if depth == 0:
         return value
     kind = type(value)
     if kind is dict or kind is View:
-        return {key: _substitute(item, memo, depth - 1) for key, item in value.items()}
+        return {key: _substitute(item, memo, depth - 1, held) for key, item in value.items()}
     if kind is list or kind is tuple:
-        return kind(_substitute(item, memo, depth - 1) for item in value)
+        return kind(_substitute(item, memo, depth - 1, held) for item in value)
     parts = getattr(kind, "key_parts", None)  # a wrapper of a view (the annual report's posts)
     if parts is not None:
-        return (kind.__name__, *(_substitute(part, memo, depth - 1) for part in parts(value)))
+        return (kind.__name__, *(_substitute(part, memo, depth - 1, held) for part in parts(value)))
     return value
 
 

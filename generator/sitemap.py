@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from xml.sax.saxutils import escape
+from generator.feeds import escape
 
 from generator.config import SiteConfig
 from generator.dates import iso

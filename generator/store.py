@@ -22,7 +22,6 @@ build runs, which writes it again).
 
 from __future__ import annotations
 
-import hashlib
 import io
 import pickle
 import sqlite3
@@ -32,7 +31,6 @@ from typing import Any, Callable
 
 from generator.feeds import FEED_SIZE
 from generator.events import event_entries
-from generator.fiscal import ReportPost
 from generator.model import Group, Site
 from generator.plan import PlannedPage
 from generator.views import View
@@ -90,22 +88,6 @@ def unchanging(post) -> tuple:
     return post.meta, post.slug, post.kind, post.bundle
 
 
-def holding_views(value: object, views: set[int], held: set[int]) -> None:
-    """Add to `held` the id of every view of `views` found in `value` (a template context)."""
-    if id(value) in views:
-        held.add(id(value))
-        return
-    kind = type(value)
-    if kind is dict or kind is View:
-        for item in value.values():
-            holding_views(item, views, held)
-    elif kind is list or kind is tuple:
-        for item in value:
-            holding_views(item, views, held)
-    elif kind is ReportPost:
-        holding_views(value.view, views, held)
-
-
 def text_site(site: Site) -> Site:
     """`site` reduced to the entries plan_feeds and plan_events read (the newest FEED_SIZE
     posts overall and in each category, the events), in their order: those sections plan the
@@ -143,26 +125,27 @@ def _dumps_referencing(value: object, references: dict[int, str]) -> bytes:
     return buffer.getvalue()
 
 
-def _digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
 def _connect(path: Path) -> sqlite3.Connection:
     db = sqlite3.connect(path, isolation_level=None)
-    db.execute("PRAGMA journal_mode=WAL")  # (a reader never sees half a write; a killed write rolls back)
+    # A rollback journal, not a write-ahead log: a new store's 150 MB is written once, not twice
+    # (into the log, then into the file); a killed write still rolls back.
+    db.execute("PRAGMA journal_mode=DELETE")
     db.execute("PRAGMA synchronous=NORMAL")
     return db
 
 
 def save_model(folder: Path, generation: int, config_key: str, site: Site, views: dict[str, View],
                planned: list[PlannedPage], page_keys: dict[str, str], view_keys: dict[int, str],
-               sources: dict[Path, Any], targets, static: tuple, globals_view: dict) -> None:
-    """Bring the store in `folder` up to this build (see the module's docstring). A store that
-    cannot be read is replaced; when even a new one cannot be written (a full disk), there is
-    none, and the next text edit takes the whole build."""
+               holders: dict[str, list[str]], sources: dict[Path, Any], file_digests: dict[Path, str], targets,
+               static: tuple, globals_view: dict) -> None:
+    """Bring the store in `folder` up to this build (see the module's docstring). `page_keys`,
+    `view_keys` and `file_digests` are the build cache's keys of the pages, views and post files;
+    `holders`: post route -> the pages whose context holds its view (collected while
+    render.context_key keys the pages). A store that cannot be read is replaced; when even a new one
+    cannot be written (a full disk), there is none, and the next text edit takes the whole build."""
     folder.mkdir(parents=True, exist_ok=True)
-    arguments = (folder, generation, config_key, site, views, planned, page_keys, view_keys, sources, targets,
-                 static, globals_view)
+    arguments = (folder, generation, config_key, site, views, planned, page_keys, view_keys, holders, sources,
+                 file_digests, targets, static, globals_view)
     try:
         _save(*arguments)
     except sqlite3.Error:
@@ -175,41 +158,44 @@ def save_model(folder: Path, generation: int, config_key: str, site: Site, views
 
 def _save(folder: Path, generation: int, config_key: str, site: Site, views: dict[str, View],
           planned: list[PlannedPage], page_keys: dict[str, str], view_keys: dict[int, str],
-          sources: dict[Path, Any], targets, static: tuple, globals_view: dict) -> None:
+          holders: dict[str, list[str]], sources: dict[Path, Any], file_digests: dict[Path, str], targets,
+          static: tuple, globals_view: dict) -> None:
     db = _connect(folder / STORE_FILE)
     try:
         _create(db)
         by_id = {id(view): route for route, view in views.items()}
-        ids = set(by_id)
-        holders: dict[str, list[str]] = {}
-        page_rows = {}
-        for page in planned:
-            if page.template is None:
-                continue
-            held: set[int] = set()
-            holding_views(page.context, ids, held)
-            if not held:
-                continue
-            for view in held:
-                holders.setdefault(by_id[view], []).append(page.file)
-            page_rows[page.file] = (page_keys.get(page.file), page)
+        holding = {file for files in holders.values() for file in files}
+        pages = {page.file: page for page in planned if page.file in holding}
+        # Each row's key is exact: everything the row is made of is in it, or determines it.
         db.execute("BEGIN")
-        _sync(db, "pages", {file: key for file, (key, _) in page_rows.items()},
-              lambda file: (page_rows[file][1].template,
-                            _dumps_referencing((page_rows[file][1].route, page_rows[file][1].origin,
-                                                page_rows[file][1].source, page_rows[file][1].context), by_id)))
-        view_rows = {route: view_keys.get(id(view)) for route, view in views.items()}
-        _sync(db, "views", view_rows, lambda route: (None, pickle.dumps(views[route], protocol=PROTOCOL)))
-        post_blobs = {}
-        for place, entry in enumerate(site.posts):
+
+        def page_key(page: PlannedPage) -> str | None:
+            key = page_keys.get(page.file)
+            return None if key is None else f"{key}|{page.route}|{page.origin}|{page.source}"
+
+        _sync(db, "pages", {file: page_key(page) for file, page in pages.items()},
+              lambda file: (pages[file].template, _dumps_referencing(
+                  (pages[file].route, pages[file].origin, pages[file].source, pages[file].context), by_id)))
+        _sync(db, "views", {route: view_keys.get(id(view)) for route, view in views.items()},
+              lambda route: (None, pickle.dumps(views[route], protocol=PROTOCOL)))
+        entries = {str(entry.post.source): (place, entry) for place, entry in enumerate(site.posts)}
+
+        def post_key(place: int, entry) -> str | None:
+            digest = file_digests.get(entry.post.source)
+            if digest is None:
+                return None
+            return (f"{config_key}|{digest}|{sources.get(entry.post.source)!r}|{place}|{entry.route}|"
+                    f"{entry.rendered.og_image}|{entry.rendered.images!r}|{holders.get(entry.route)}")
+
+        def post_row(source: str) -> tuple:
+            place, entry = entries[source]
             record = StoredPost(sources.get(entry.post.source), place, entry.route, unchanging(entry.post),
                                 entry.rendered.og_image, tuple(entry.rendered.images),
                                 tuple(holders.get(entry.route, ())))
-            post_blobs[str(entry.post.source)] = pickle.dumps(record, protocol=PROTOCOL)
-        _sync(db, "posts", {source: _digest(blob) for source, blob in post_blobs.items()},
-              lambda source: (None, post_blobs[source]))
-        header = StoredBuild(config_key, by_name(targets), static, globals_view)
-        _put(db, "build", header)
+            return None, pickle.dumps(record, protocol=PROTOCOL)
+
+        _sync(db, "posts", {source: post_key(*value) for source, value in entries.items()}, post_row)
+        _put(db, "build", StoredBuild(config_key, by_name(targets), static, globals_view))
         _put_text_site(db, text_site(site))
         _put(db, "generation", generation)
         db.execute("COMMIT")
@@ -258,7 +244,7 @@ def _sync(db: sqlite3.Connection, table: str, keys: dict[str, str | None], row: 
 
 def forget_model(folder: Path) -> None:
     """Remove the store (a build whose model it no longer describes: --no-cache, a failed save)."""
-    for suffix in ("", "-wal", "-shm"):
+    for suffix in ("", "-journal", "-wal", "-shm"):
         (folder / (STORE_FILE + suffix)).unlink(missing_ok=True)
 
 

@@ -17,9 +17,13 @@ from generator.cache import CACHE_FOLDER, BuildCache
 from generator.errors import KatsudoError
 from generator.report import Reporter
 from generator.store import STORE_FILE
-from test_patch import (CHANGED, FORUM, MORE_THAN_TEXT, TEIREIKAI, TEXT_EDITS, _append, assert_same_as_clean,
-                        site)  # noqa: F401 (the fixture)
-from test_serve import BUILD_MOMENT, edit, tree
+from test_patch import CHANGED, FORUM, MORE_THAN_TEXT, TEIREIKAI, TEXT_EDITS, _append, assert_same_as_clean
+from test_serve import BUILD_MOMENT, copy_example_site, edit, tree
+
+
+@pytest.fixture
+def site(tmp_path) -> Path:
+    return copy_example_site(tmp_path / "site")
 
 
 def _cli_build(site: Path, out: Path, search_index: bool = False, now=BUILD_MOMENT):

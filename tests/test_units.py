@@ -617,3 +617,11 @@ def test_the_feed_escapes_post_html_once(site):
     content = next(e.find(f"{atom}content").text for e in feed.iter(f"{atom}entry")
                    if e.find(f"{atom}title").text == "会計報告")
     assert "収入 &amp; 支出 <b>太字</b>" in content
+
+
+@pytest.mark.parametrize("text", ['a&b<c>d', 'say "hi"', "it's", 'both "\' quotes', 'tab\tnew\nline\r', '', '防災&訓練'])
+def test_the_feeds_xml_escaping_is_that_of_the_standard_library(text):
+    from xml.sax.saxutils import escape as sax_escape, quoteattr as sax_quoteattr
+
+    from generator.feeds import escape, quoteattr
+    assert escape(text) == sax_escape(text) and quoteattr(text) == sax_quoteattr(text)
