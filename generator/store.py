@@ -36,7 +36,7 @@ from generator.plan import PlannedPage
 from generator.views import View
 
 STORE_FILE = "model.sqlite"
-SCHEMA = 1
+SCHEMA = 2  # 2: a page row begins with the routes of the views it holds
 PROTOCOL = pickle.HIGHEST_PROTOCOL
 
 
@@ -105,14 +105,18 @@ class _ReferencingPickler(pickle.Pickler):
     def __init__(self, file, references: dict[int, str]):
         super().__init__(file, protocol=PROTOCOL)
         self.references = references
+        self.referenced: dict[str, None] = {}
 
     def persistent_id(self, obj):
-        return self.references.get(id(obj))
+        route = self.references.get(id(obj))
+        if route is not None:
+            self.referenced[route] = None
+        return route
 
 
 class _ResolvingUnpickler(pickle.Unpickler):
-    def __init__(self, data: bytes, resolve: Callable[[str], View]):
-        super().__init__(io.BytesIO(data))
+    def __init__(self, stream: io.BytesIO, resolve: Callable[[str], View]):
+        super().__init__(stream)
         self.resolve = resolve
 
     def persistent_load(self, route):
@@ -120,9 +124,12 @@ class _ResolvingUnpickler(pickle.Unpickler):
 
 
 def _dumps_referencing(value: object, references: dict[int, str]) -> bytes:
+    """Two pickles: the routes of the views `value` holds (so that a reader fetches them in one
+    query), then `value` with each view stored as its route."""
     buffer = io.BytesIO()
-    _ReferencingPickler(buffer, references).dump(value)
-    return buffer.getvalue()
+    pickler = _ReferencingPickler(buffer, references)
+    pickler.dump(value)
+    return pickle.dumps(tuple(pickler.referenced), protocol=PROTOCOL) + buffer.getvalue()
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -292,11 +299,21 @@ class ModelStore:
     def view(self, route: str) -> View:
         view = self._views.get(route)
         if view is None:
-            found = self.db.execute("SELECT value FROM views WHERE name = ?", (route,)).fetchone()
-            if found is None:
-                raise KeyError(route)
-            view = self._views[route] = pickle.loads(found[0])
+            self._fetch((route,))
+            view = self._views[route]
         return view
+
+    def _fetch(self, routes) -> None:
+        """Read the views of `routes` not read yet, 500 to a query."""
+        wanted = [route for route in routes if route not in self._views]
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for route, value in self.db.execute(f"SELECT name, value FROM views WHERE name IN ({marks})", chunk):
+                self._views[route] = pickle.loads(value)
+        missing = [route for route in wanted if route not in self._views]
+        if missing:
+            raise KeyError(missing[0])
 
     def views(self) -> dict[str, View]:
         return self._views
@@ -305,7 +322,9 @@ class ModelStore:
         found = self.db.execute("SELECT template, value FROM pages WHERE name = ?", (file,)).fetchone()
         if found is None:
             raise KeyError(file)
-        route, origin, source, context = _ResolvingUnpickler(found[1], self.view).load()
+        stream = io.BytesIO(found[1])
+        self._fetch(pickle.load(stream))
+        route, origin, source, context = _ResolvingUnpickler(stream, self.view).load()
         return PlannedPage(route, file, origin, found[0], context, source=source)
 
 

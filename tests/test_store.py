@@ -182,3 +182,14 @@ def test_a_hand_edited_output_file_means_the_whole_build(site, tmp_path):
     _append(site / TEIREIKAI, "\n追記です。\n")
     assert "patch" not in _cli_build(site, out).timings
     assert_same_as_clean(site, out, tmp_path)
+
+
+def test_a_stray_file_in_the_output_means_the_whole_build_which_removes_it(site, tmp_path):
+    out = tmp_path / "out"
+    _cli_build(site, out)
+    for stray in (out / "posts/teireikai-2024-06/stray.html", out / "assets/stray.html"):
+        stray.write_text("not katsudo's", encoding="utf-8")
+        _append(site / TEIREIKAI, "\n追記です。\n")
+        assert "patch" not in _cli_build(site, out).timings
+        assert not stray.exists()
+        assert_same_as_clean(site, out, tmp_path)
