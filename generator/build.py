@@ -27,7 +27,7 @@ from generator.model import build_site, route_of
 from generator.patch import LastBuild, apply, apply_stored
 from generator.plan import Planner, plan_pages
 from generator.posts import is_published, load_posts
-from generator.parallel import run_indexed
+from generator.parallel import in_background, run_indexed
 from generator.render import context_key, make_environment, precompile, render_pages, view_memo
 from generator.report import Reporter
 from generator.search import BUNDLE, index_folder
@@ -340,15 +340,17 @@ def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = 
         cache.remember("files", files_key)
         cache.remember("search", search)
         cache.forget_missing({page.file for page in planned}, {source.path for source in tree.sources})
-        timer.lap("cache")
         if cache.folder is not None:
             if search:
                 forget_model(cache.folder)  # (no text patch with a search index: see patch.apply_stored)
             else:
-                save_model(cache.folder, started_ns, cache.config_key, site, planner.views, planned, keys, memo,
-                           holders, {source.path: source for source in tree.sources},
-                           {path: cache.posts[path][0] for path in cache.posts}, targets, tree.static, globals_view)
-            timer.lap("store")
+                # Beside the saving of the cache, which the CLI does next (BuildCache.save waits for it).
+                cache.background.append(in_background(partial(
+                    save_model, cache.folder, started_ns, cache.config_key, site, planner.views, planned, keys,
+                    memo, holders, {source.path: source for source in tree.sources},
+                    {path: cache.posts[path][0] for path in cache.posts}, targets, tree.static, globals_view),
+                    options.jobs))
+        timer.lap("cache")
         if cache.folder is None:  # in memory (katsudo serve): the next build may patch this one
             cache.last = LastBuild(options, config, theme, strings, env, site, planner.views, planned,
                                    {source.path: source for source in tree.sources}, targets, tree.static,

@@ -184,6 +184,8 @@ class BuildCache:
     _unloaded: bool = field(default=False, repr=False)  # shards not read yet (open(lazy=True))
     # In memory only (katsudo serve): the last build's model, for generator/patch.py.
     last: object = field(default=None, repr=False, compare=False)
+    # Processes writing beside this one (the model store, generator/store.py): `save` waits for them.
+    background: list = field(default_factory=list, repr=False, compare=False)
 
     def start(self, config_key: str) -> None:
         """Begin a build; a different site.yaml, theme location or katsudo version invalidates everything."""
@@ -300,7 +302,17 @@ class BuildCache:
             self.markdown.update(data["markdown"])
 
     def save(self) -> None:
-        """Write what changed since `open()`: the shards of changed posts, and the page table."""
+        """Write what changed since `open()`: the shards of changed posts, and the page table;
+        then wait for the build's writers in `background`."""
+        from generator.parallel import wait_for
+
+        try:
+            self._save()
+        finally:
+            wait_for([pid for pid in self.background if pid is not None])
+            self.background.clear()
+
+    def _save(self) -> None:
         if self.folder is None:
             return
         if self._unloaded:  # shards never read: only the page table can have changed

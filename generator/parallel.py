@@ -73,3 +73,37 @@ def run_indexed(task: Callable[[int], T], count: int, jobs: int,
 def chunked(items: Sequence[T], task: Callable[[T], object], jobs: int,
             progress: Callable[[int], None] | None = None) -> list:
     return run_indexed(lambda index: task(items[index]), len(items), jobs, progress)
+
+
+def in_background(job: Callable[[], object], jobs: int) -> int | None:
+    """Run `job` in a forked process while this one goes on; its pid (for `wait_for`), or None
+    when it ran here (one job, or no fork). For work whose failure costs only speed: the
+    process's exit status is not looked at."""
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        job()
+        return None
+    thaw = gc.get_freeze_count() == 0
+    gc.freeze()  # (so that neither process's collector walks, and the child copies, the model)
+    try:
+        pid = os.fork()
+    finally:
+        if thaw:
+            gc.unfreeze()
+    if pid == 0:  # pragma: no cover - the child (coverage does not follow it)
+        status = 1
+        try:
+            gc.disable()
+            job()
+            status = 0
+        finally:
+            os._exit(status)
+    return pid
+
+
+def wait_for(pids: list[int]) -> None:
+    while pids:
+        pid = pids.pop()
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass

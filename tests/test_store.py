@@ -27,9 +27,10 @@ def site(tmp_path) -> Path:
 
 
 def _cli_build(site: Path, out: Path, search_index: bool = False, now=BUILD_MOMENT):
-    """As `katsudo build` runs: the cache opened from disk, lazily, and saved after the build."""
+    """As `katsudo build` runs: the cache opened from disk, lazily, and saved after the build
+    (two jobs: the store is written by a forked process beside the saving of the cache)."""
     cache = BuildCache.open(site, lazy=True)
-    result = build(BuildOptions(site, out, now, search_index=search_index), Reporter(quiet=True), cache)
+    result = build(BuildOptions(site, out, now, search_index=search_index, jobs=2), Reporter(quiet=True), cache)
     cache.save()
     return result
 
