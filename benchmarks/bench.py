@@ -44,7 +44,10 @@ NOW = "2026-01-01 00:00"  # KATSUDO_NOW: every post of the corpus (2015–2025) 
 # --- measuring one command --------------------------------------------------------------
 
 def measure(command: list[str], cwd: Path, env: dict | None = None) -> dict:
-    """Run `command` in a fresh child of a fresh Python, so RUSAGE_CHILDREN is that build's alone."""
+    """Run `command` in a fresh child of a fresh Python, so RUSAGE_CHILDREN is that build's alone.
+    The disk's dirty pages are flushed first: the writes of the tool that ran before (a cold
+    build writes 20,000 files) are not flushed during this one's timing."""
+    os.sync()
     probe = (
         "import json, resource, subprocess, sys, time\n"
         "args = json.loads(sys.argv[1])\n"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -52,6 +53,7 @@ def main() -> None:
         for run in range(args.runs + 1):
             victim.write_text(original.rstrip("\n") + f"\n\n追記{run}：当日の資料を掲載しました。\n", encoding="utf-8")
             before = stamps(args.out)
+            os.sync()  # (the last build's writes are flushed before, not during, the timed one)
             result = session.rebuild({victim})
             if not result.ok:
                 raise SystemExit("\n".join(result.errors))

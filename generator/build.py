@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from generator import __version__
-from generator.cache import (BuildCache, file_stamp, fingerprint, folder_digest, output_stamps, output_unchanged,
+from generator.cache import (RACY_NS, BuildCache, file_stamp, fingerprint, folder_digest, output_stamps, output_unchanged,
                              published_files, restamped)
 from generator.deps import globals_key, template_digests, track
 from generator.config import SiteConfig, load_config
@@ -381,9 +381,7 @@ def _holder(holders: dict[str, list[str]], routes: dict[int, str]):
 # same, no post or event changes sides at the build moment, and the output folder is exactly
 # what that build left (every file's stamp), the site is already built. A file modified in the
 # two seconds before the last build began is not trusted by its stamp ("racy", as git says):
-# then the build runs and compares contents as always.
-
-RACY_NS = 2_000_000_000
+# then the build runs and compares contents as always (cache.RACY_NS).
 
 
 def _walk_stamps(folder: Path, into: dict, prefix: str) -> None:

@@ -32,6 +32,9 @@ CACHE_FOLDER = ".katsudo-cache"  # under the site folder; the image cache is its
 FORMAT = 2  # bump when what is pickled changes shape (2: the output record has the folders too)
 MAGIC = b"KATSUDO-BUILD-CACHE\n"
 SHARDS = 32
+# A file modified this close to the start of the build that recorded its stamp is not trusted
+# by that stamp ("racy", as git says): it may have changed again within the same tick.
+RACY_NS = 2_000_000_000
 
 
 def fingerprint(*parts: object) -> str:

@@ -25,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from generator.cache import BuildCache, output_unchanged, restamped
+from generator.cache import RACY_NS, BuildCache, output_unchanged, restamped
 from generator.config import SiteConfig
 from generator.events import plan_events
 from generator.fiscal import ReportPost
@@ -262,7 +262,6 @@ def _swap_entries(site: Site, swaps: dict[int, Entry]) -> Site:
 # --- The same patch for `katsudo build`, from the model store ----------------------------------
 
 PATCH_LIMIT = 20  # changed files beyond which the whole build is the quicker way
-RACY_NS = 2_000_000_000  # (as in build.py: a file modified this close to a build's start is not trusted by its stamp)
 
 
 def apply_stored(cache: BuildCache, config: SiteConfig, theme, strings: dict[str, str], options, inputs: dict,
