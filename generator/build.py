@@ -6,7 +6,6 @@ Any error stops the build before `write`, so nothing is ever half-published.
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from functools import partial
@@ -16,7 +15,7 @@ from pathlib import Path
 
 from generator import __version__
 from generator.cache import (RACY_NS, BuildCache, file_stamp, fingerprint, folder_digest, output_stamps, output_unchanged,
-                             published_files, restamped)
+                             published_files, restamped, same_moment, walk_stamps)
 from generator.deps import globals_key, template_digests, track
 from generator.config import SiteConfig, load_config
 from dataclasses import replace
@@ -352,10 +351,10 @@ def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = 
                     options.jobs))
         timer.lap("cache")
         if cache.folder is None:  # in memory (katsudo serve): the next build may patch this one
-            cache.last = LastBuild(options, config, theme, strings, env, site, planner.views, planned,
+            cache.last = LastBuild(options, config, theme, strings, env, site, planner.views, holders, planned,
                                    {source.path: source for source in tree.sources}, targets, tree.static,
                                    cache.extra["fast"]["horizon"], result)
-            cache.last.referrers()  # now, so that the editor's first save is as quick as the next
+            cache.last.index()  # now, so that the editor's first save is as quick as the next
     for stage, seconds in timer.timings.items():
         reporter.debug(f"  {stage:<9} {seconds * 1000:8.1f} ms")
     return result
@@ -384,26 +383,10 @@ def _holder(holders: dict[str, list[str]], routes: dict[int, str]):
 # then the build runs and compares contents as always (cache.RACY_NS).
 
 
-def _walk_stamps(folder: Path, into: dict, prefix: str) -> None:
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return
-    for entry in entries:
-        if entry.is_dir(follow_symlinks=False):
-            _walk_stamps(Path(entry.path), into, prefix + entry.name + "/")
-        else:
-            try:
-                stat = entry.stat()
-            except OSError:
-                continue
-            into[prefix + entry.name] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
-
-
 def input_stamps(config: SiteConfig, theme, options: BuildOptions) -> dict:
     stamps: dict = {}
     for number, folder in enumerate((config.content_dir, *theme.template_dirs, *theme.asset_dirs)):
-        _walk_stamps(folder, stamps, f"{number}:{folder}/")
+        walk_stamps(str(folder), stamps, f"{number}:{folder}/")
     try:
         site_yaml = (config.root / "site.yaml").read_bytes()
     except OSError:
@@ -432,7 +415,7 @@ def _nothing_changed(cache: BuildCache, inputs: dict, options: BuildOptions, rep
     record = cache.extra.get("fast")
     if record is None or record["inputs"] != inputs:
         return None
-    if not record["now"] <= options.now or (record["horizon"] is not None and options.now >= record["horizon"]):
+    if not same_moment(record["now"], record["horizon"], options.now):
         return None
     if any(stamp[1] >= record["started"] - RACY_NS for stamp in inputs["files"].values()):
         return None

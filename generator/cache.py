@@ -37,6 +37,12 @@ SHARDS = 32
 RACY_NS = 2_000_000_000
 
 
+def same_moment(built_at, horizon, now) -> bool:
+    """Whether a site built at `built_at` is still the site of `now`: no later than the `horizon`,
+    the first moment at which a future post is published or an event is over."""
+    return built_at <= now and (horizon is None or now < horizon)
+
+
 def fingerprint(*parts: object) -> str:
     """A digest of values whose repr is deterministic (plain data, dates, Markup)."""
     digest = hashlib.blake2b(digest_size=16)
@@ -86,20 +92,25 @@ def output_stamps(out: Path) -> dict[str, tuple]:
     with '/'; '' is `out` itself). A folder's stamp changes when a file is added to it, removed or
     renamed, so checking these stamps (`output_unchanged`) finds every change a walk would."""
     stamps: dict[str, tuple] = {}
-    _walk_output(str(out), stamps, "")
+    walk_stamps(str(out), stamps, "", folders=True)
     return stamps
 
 
-def _walk_output(folder: str, into: dict, prefix: str) -> None:
+def walk_stamps(folder: str, into: dict, prefix: str, folders: bool = False) -> None:
+    """Add the (size, mtime, inode) of every file under `folder` to `into`, named `prefix` +
+    its path below `folder`; with `folders`, of every folder too (named with a final '/')."""
     try:
-        stat = os.stat(folder)
+        if folders:
+            stat = os.stat(folder)
+            into[prefix] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
         entries = list(os.scandir(folder))
     except OSError:
+        if folders:
+            into.pop(prefix, None)
         return
-    into[prefix] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
     for entry in entries:
         if entry.is_dir(follow_symlinks=False):
-            _walk_output(entry.path, into, prefix + entry.name + "/")
+            walk_stamps(entry.path, into, prefix + entry.name + "/", folders)
         else:
             try:
                 stat = entry.stat()

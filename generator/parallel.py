@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+from contextlib import contextmanager
 from typing import Callable, Sequence, TypeVar
 
 T = TypeVar("T")
@@ -50,22 +51,30 @@ def run_indexed(task: Callable[[int], T], count: int, jobs: int,
     size = max(8, min(256, count // (jobs * 8)))  # small chunks: the slow pages do not wait at the end
     chunks = [(start, min(start + size, count)) for start in range(0, count, size)]
     _task = task
-    # The build's model (posts, HTML, the plan) lives until the workers are done: out of the
-    # garbage collector's walks, in this process and in the forked ones (where a walk would also
-    # touch, and so copy, every page of memory they share). Left frozen if it was (katsudo serve).
-    thaw = gc.get_freeze_count() == 0
-    gc.freeze()
     try:
-        context = multiprocessing.get_context("fork")
-        results: list[T] = []
-        with context.Pool(jobs) as pool:
-            for part in pool.imap(_run_chunk, chunks):
-                results.extend(part)
-                if progress is not None:
-                    progress(len(part))
+        with _frozen():  # while the workers run
+            context = multiprocessing.get_context("fork")
+            results: list[T] = []
+            with context.Pool(jobs) as pool:
+                for part in pool.imap(_run_chunk, chunks):
+                    results.extend(part)
+                    if progress is not None:
+                        progress(len(part))
         return results
     finally:
         _task = None
+
+
+@contextmanager
+def _frozen():
+    """The build's model (posts, HTML, the plan) out of the garbage collector's walks, in this
+    process and in the ones forked meanwhile (where a walk would also touch, and so copy, every
+    page of memory they share). Left frozen if it was (katsudo serve freezes it)."""
+    thaw = gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        yield
+    finally:
         if thaw:
             gc.unfreeze()
 
@@ -82,13 +91,8 @@ def in_background(job: Callable[[], object], jobs: int) -> int | None:
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         job()
         return None
-    thaw = gc.get_freeze_count() == 0
-    gc.freeze()  # (so that neither process's collector walks, and the child copies, the model)
-    try:
+    with _frozen():
         pid = os.fork()
-    finally:
-        if thaw:
-            gc.unfreeze()
     if pid == 0:  # pragma: no cover - the child (coverage does not follow it)
         status = 1
         try:

@@ -25,16 +25,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from generator.cache import RACY_NS, BuildCache, output_unchanged, restamped
+from generator.cache import RACY_NS, BuildCache, output_unchanged, restamped, same_moment
 from generator.config import SiteConfig
 from generator.events import plan_events
-from generator.fiscal import ReportPost
 from generator.model import Entry, Group, Site, Year
 from generator.plan import Planner, PlannedPage, plan_feeds, plan_post_page
 from generator.posts import load_post
 from generator.render import render_page
 from generator.urls import tag_key
-from generator.views import View, post_view
+from generator.views import post_view
 from generator.write import MARKER, place_changed, staging_folder, update_in_place
 
 # Sections planned again on every patch: the outputs they make read the posts' rendered text
@@ -53,6 +52,7 @@ class LastBuild:
     env: Any  # the Jinja environment, templates compiled
     site: Site
     views: dict[str, dict]  # route -> the view every page showing that post holds
+    holders: dict[str, list[str]]  # route -> the pages whose context holds its view (render.context_key found them)
     planned: list[PlannedPage]
     sources: dict[Path, Any]  # content file -> its SourceFile
     targets: Any  # the LinkTargets the Markdown was rendered against
@@ -61,7 +61,6 @@ class LastBuild:
     result: Any  # the BuildResult
     _index: dict[str, int] | None = field(default=None, repr=False)  # output file -> place in `planned`
     _places: dict[Path, int] | None = field(default=None, repr=False)  # post source -> place in site.posts
-    _referrers: dict[int, list[int]] | None = field(default=None, repr=False)  # id(view) -> places in `planned`
 
     def index(self) -> dict[str, int]:
         if self._index is None:
@@ -73,36 +72,6 @@ class LastBuild:
             self._places = {entry.post.source: number for number, entry in enumerate(self.site.posts)}
         return self._places
 
-    def referrers(self) -> dict[int, list[int]]:
-        """The pages whose context holds each post view (built once, on the first patch)."""
-        if self._referrers is None:
-            views = {id(view) for view in self.views.values()}
-            found: dict[int, list[int]] = {}
-            for number, page in enumerate(self.planned):
-                if page.template is None:
-                    continue
-                held: set[int] = set()
-                _collect(page.context, views, held)
-                for view in held:
-                    found.setdefault(view, []).append(number)
-            self._referrers = found
-        return self._referrers
-
-
-def _collect(value: object, views: set[int], held: set[int]) -> None:
-    if id(value) in views:
-        held.add(id(value))
-        return
-    kind = type(value)
-    if kind is dict or kind is View:
-        for item in value.values():
-            _collect(item, views, held)
-    elif kind is list or kind is tuple:
-        for item in value:
-            _collect(item, views, held)
-    elif kind is ReportPost:
-        _collect(value.view, views, held)
-
 
 def apply(last: LastBuild, cache: BuildCache, options, changed: set[Path]) -> Any | None:
     """Bring the published site up to date with the edited posts in `changed`; None when the
@@ -110,7 +79,7 @@ def apply(last: LastBuild, cache: BuildCache, options, changed: set[Path]) -> An
     started = time.perf_counter()
     if replace(options, now=last.options.now) != last.options:
         return None
-    if options.now < last.options.now or (last.horizon is not None and options.now >= last.horizon):
+    if not same_moment(last.options.now, last.horizon, options.now):
         return None
     config = last.config
     content = config.content_dir.resolve()
@@ -164,7 +133,7 @@ def apply(last: LastBuild, cache: BuildCache, options, changed: set[Path]) -> An
     site = _swap_entries(last.site, swaps)
 
     # Views change in place: every planned context that holds one now shows the new text.
-    index, referrers = last.index(), last.referrers()
+    index = last.index()
     todo: dict[int, PlannedPage] = {}
     for number, entry in old_entries:
         view = last.views[entry.route]
@@ -173,8 +142,8 @@ def apply(last: LastBuild, cache: BuildCache, options, changed: set[Path]) -> An
             continue
         view.clear()
         view.update(new_view)
-        for place in referrers.get(id(view), ()):
-            todo[place] = last.planned[place]
+        for file in last.holders.get(entry.route, ()):
+            todo[index[file]] = last.planned[index[file]]
     planner = Planner(site, last.strings, views=last.views)
     for number, _ in old_entries:
         plan_post_page(planner, site.posts[number])
@@ -278,7 +247,7 @@ def apply_stored(cache: BuildCache, config: SiteConfig, theme, strings: dict[str
     before = record["inputs"]
     if any(inputs[name] != before.get(name) for name in inputs if name != "files"):
         return None
-    if options.now < record["now"] or (record["horizon"] is not None and options.now >= record["horizon"]):
+    if not same_moment(record["now"], record["horizon"], options.now):
         return None
     if config.search and options.search_index:
         return None  # the search index is made from every page: the whole build makes it
