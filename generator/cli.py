@@ -60,6 +60,32 @@ def main() -> None:
     """
 
 
+def run() -> None:
+    """The console script (and `python -m generator`): `main`, then an exit without the
+    interpreter's teardown, which frees the build's objects one by one (40 ms after a text
+    edit at 10,000 posts; more after a whole build). Every `finally` and `with` has run by then,
+    and so do the atexit handlers here; the tests call `main` itself."""
+    import atexit
+
+    try:
+        main()
+        code = 0
+    except SystemExit as exit:
+        code = exit.code
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            code = code or 1  # (stdout closed or full: as the interpreter would, fail)
+    os._exit(code)
+
+
 @main.command("build")
 @site_option
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=None,

@@ -104,6 +104,51 @@ def in_background(job: Callable[[], object], jobs: int) -> int | None:
     return pid
 
 
+class ForkedQuestion:
+    """A yes-or-no question answered by a forked process while this one goes on: `answer()`
+    waits for it, `close()` (always call it) reaps a child nobody asked. The answer travels as
+    the exit status, so a child that fails in any way answers no, the careful answer for the
+    checks this is for. With one job, or no fork, `answer()` asks here, once."""
+
+    def __init__(self, question: Callable[[], bool], jobs: int):
+        self._question, self._answer, self._pid = question, None, None
+        if jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - the child (coverage does not follow it)
+                status = 1
+                try:
+                    gc.disable()
+                    status = 0 if question() else 1
+                finally:
+                    os._exit(status)
+            self._pid = pid
+
+    def answer(self) -> bool:
+        if self._answer is None:
+            if self._pid is None:
+                self._answer = bool(self._question())
+            else:
+                self._answer = self._reap() == 0
+        return self._answer
+
+    def close(self) -> None:
+        if self._pid is not None and self._answer is None:
+            try:
+                os.kill(self._pid, 9)
+            except OSError:
+                pass
+            self._reap()
+            self._answer = False
+
+    def _reap(self) -> int:
+        pid, self._pid = self._pid, None
+        try:
+            _, status = os.waitpid(pid, 0)
+        except ChildProcessError:
+            return -1
+        return os.waitstatus_to_exitcode(status)
+
+
 def wait_for(pids: list[int]) -> None:
     while pids:
         pid = pids.pop()

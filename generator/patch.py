@@ -23,9 +23,9 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
-from generator.cache import RACY_NS, BuildCache, output_unchanged, restamped, same_moment
+from generator.cache import RACY_NS, BuildCache, restamped, same_moment
 from generator.config import SiteConfig
 from generator.events import plan_events
 from generator.model import Entry, Group, Site, Year
@@ -234,7 +234,7 @@ PATCH_LIMIT = 20  # changed files beyond which the whole build is the quicker wa
 
 
 def apply_stored(cache: BuildCache, config: SiteConfig, theme, strings: dict[str, str], options, inputs: dict,
-                 started_ns: int, reporter) -> Any | None:
+                 started_ns: int, reporter, output_same: Callable[[], bool]) -> Any | None:
     """`apply` for a run of `katsudo build`: the model comes from generator/store.py, a few rows
     at a time, and the changed files from comparing the inputs' stamps with the last build's.
     None when the change is more than post text, or the store cannot be used."""
@@ -260,14 +260,14 @@ def apply_stored(cache: BuildCache, config: SiteConfig, theme, strings: dict[str
     if not changed or len(changed) > PATCH_LIMIT or not all(name.startswith(content) for name in changed):
         return None
     out = options.out.resolve()
-    if not output_unchanged(out, record["output"]) or not (out / MARKER).is_file():
+    if not (out / MARKER).is_file():
         return None
     store = ModelStore.open(cache.folder, record["started"], cache.config_key)
     if store is None:
         return None
     try:
         outcome = _patch_stored(store, cache, config, theme, strings, options, out,
-                                [Path(name[2:]) for name in changed], inputs, started_ns)
+                                [Path(name[2:]) for name in changed], inputs, started_ns, output_same)
     except Exception as error:  # a damaged store: the whole build runs, and writes a new one
         reporter.debug(f"  model store not used: {type(error).__name__}: {error}")
         store.close()
@@ -284,7 +284,7 @@ def apply_stored(cache: BuildCache, config: SiteConfig, theme, strings: dict[str
 
 
 def _patch_stored(store, cache: BuildCache, config: SiteConfig, theme, strings, options, out: Path,
-                  changed: list[Path], inputs: dict, started_ns: int):
+                  changed: list[Path], inputs: dict, started_ns: int, output_same: Callable[[], bool]):
     from generator.build import render_markdown  # (build imports this module)
     from generator.render import make_environment
     from generator.store import unchanging, update_model
@@ -344,18 +344,19 @@ def _patch_stored(store, cache: BuildCache, config: SiteConfig, theme, strings, 
                 pages.append(page)  # (a data page is written only if its bytes change)
 
     env = make_environment(config, theme, header.globals_view, strings, cache.folder.parent / "templates")
+    rendered_pages = [(page, None if page.template is None else render_page(env, theme, page)) for page in pages]
+    if not output_same():  # (a file edited or added by hand: the whole build puts the folder right)
+        return None
     staging = staging_folder(out)
     placed: dict[str, bool] = {}
-    rendered_pages = 0
     try:
-        for page in pages:
-            if page.template is None:
+        for page, outcome in rendered_pages:
+            if outcome is None:
                 data = page.data
             else:
-                data, error = render_page(env, theme, page)
+                data, error = outcome
                 if error is not None:
                     raise _Unpatchable
-                rendered_pages += 1
             placed[page.file] = place_changed(staging, out, page.file, data)
         update = update_in_place(out, pages, staging, placed, {page.file for page in pages})
     except _Unpatchable:
@@ -374,7 +375,7 @@ def _patch_stored(store, cache: BuildCache, config: SiteConfig, theme, strings, 
     cache.remember("fast", {**record, "inputs": inputs, "started": started_ns, "now": options.now, "warnings": warnings,
                             "output": restamped(record["output"], out, update.touched),
                             "result": replace(record["result"], warnings=len(warnings))})
-    return update, rendered_pages, len(posts), warnings
+    return update, sum(outcome is not None for _, outcome in rendered_pages), len(posts), warnings
 
 
 def _stored_context(store, file: str) -> dict | None:

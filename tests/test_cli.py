@@ -353,6 +353,32 @@ def test_python_dash_m_generator():
         assert re.search(rf"^\s+{command}\b", result.stdout, re.M), command
 
 
+def test_the_console_entry_exits_with_the_commands_status_and_all_its_output(site: SiteDir):
+    """`python -m generator` leaves through cli.run, without the interpreter's teardown: its
+    exit status, and every line written to the pipes before it, must still arrive."""
+    python = REPO / ".venv/bin/python"
+    if not python.exists():
+        python = Path(sys.executable)
+    env = {**os.environ, "KATSUDO_NOW": NOW}
+    built = subprocess.run([str(python), "-m", "generator", "build", "-s", str(site.root), "-v"],
+                           capture_output=True, text=True, env=env, timeout=120)
+    assert built.returncode == 0, built.stderr
+    assert "built 1 posts" in built.stdout and "HTML pages rendered" in built.stdout
+    assert (site.public / "index.html").is_file()
+    bad = site.post("2024-07-01-bad.md", """
+        title: 7月定例会
+        date: 2024-07-32
+        category: meeting
+    """)
+    failed = subprocess.run([str(python), "-m", "generator", "build", "-s", str(site.root)],
+                            capture_output=True, text=True, env=env, timeout=120)
+    assert failed.returncode == 1
+    assert bad.name in failed.stderr and "nothing was written" in failed.stderr
+    usage = subprocess.run([str(python), "-m", "generator", "build", "--jobs", "0"],
+                           capture_output=True, text=True, env=env, timeout=120)
+    assert usage.returncode == 2 and "--jobs" in usage.stderr
+
+
 # --------------------------------------------------------------------------- reproducible output, base_url
 
 @pytest.fixture

@@ -625,3 +625,51 @@ def test_the_feeds_xml_escaping_is_that_of_the_standard_library(text):
 
     from generator.feeds import escape, quoteattr
     assert escape(text) == sax_escape(text) and quoteattr(text) == sax_quoteattr(text)
+
+
+# --------------------------------------------------------------------------- a question asked of a forked process
+
+def test_a_forked_question_answers_what_the_question_returns(tmp_path: Path):
+    from generator.parallel import ForkedQuestion
+
+    marker = tmp_path / "asked"
+    yes = ForkedQuestion(lambda: marker.write_text("child") > 0, 2)
+    no = ForkedQuestion(lambda: False, 2)
+    assert yes.answer() is True and no.answer() is False
+    assert yes.answer() is True  # (asked once: the child is reaped)
+    assert marker.read_text() == "child"
+    yes.close()
+    no.close()
+
+
+def test_a_forked_question_that_fails_answers_no():
+    from generator.parallel import ForkedQuestion
+
+    def broken() -> bool:
+        raise OSError("the disk went away")
+
+    question = ForkedQuestion(broken, 2)
+    assert question.answer() is False
+
+
+def test_a_forked_question_nobody_asked_is_stopped_and_reaped():
+    from generator.parallel import ForkedQuestion
+
+    question = ForkedQuestion(lambda: time.sleep(30) or True, 2)
+    pid = question._pid
+    started = time.monotonic()
+    question.close()
+    assert time.monotonic() - started < 5
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # already reaped: no zombie left behind
+    assert question.answer() is False
+
+
+def test_with_one_job_the_question_is_asked_here_once():
+    from generator.parallel import ForkedQuestion
+
+    asked = []
+    question = ForkedQuestion(lambda: asked.append(os.getpid()) or True, 1)
+    assert asked == []  # (only when the answer is wanted)
+    assert question.answer() and question.answer()
+    assert asked == [os.getpid()]
