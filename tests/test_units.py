@@ -673,3 +673,43 @@ def test_with_one_job_the_question_is_asked_here_once():
     assert asked == []  # (only when the answer is wanted)
     assert question.answer() and question.answer()
     assert asked == [os.getpid()]
+
+
+# --------------------------------------------------------------------------- the annual report's scoped ids
+
+def _scope_ids_by_groups(html: str, prefix: str) -> str:
+    """The first scope_ids, kept as the reference: groups and a function per match."""
+    import re
+
+    html = re.sub(r'(\sid=")([^"]+)(")', lambda m: f"{m.group(1)}{prefix}{m.group(2)}{m.group(3)}", html)
+    return re.sub(r'(\shref="#)([^"]+)(")', lambda m: f"{m.group(1)}{prefix}{m.group(2)}{m.group(3)}", html)
+
+
+@pytest.mark.parametrize("html", [
+    '<h2 id="gidai">議題</h2><p>本文<a href="#gidai">議題へ</a></p>',
+    '<p id="">空</p><a href="#">上へ</a><a href="##x">二重</a>',
+    '<a\nhref="#x">改行</a><b\tid="y" id="z">タブ</b><x\u3000id="w">全角空白</x>',
+    '<a href="#a" href="#b"></a><x id="a"id="b"></x>',
+    'id="q" at the start, <span id="open without its quote',
+    '<sup id="fnref:1"><a class="footnote-ref" href="#fn:1">1</a></sup>',
+    '<a href="https://example.org/#top">外部</a><img src="x.png" alt="id=&quot;no&quot;">',
+])
+def test_scope_ids_prefixes_what_the_first_version_did(html: str):
+    from generator.fiscal import scope_ids
+
+    assert scope_ids(html, "r12-") == _scope_ids_by_groups(html, "r12-")
+
+
+def test_scope_ids_matches_the_first_version_on_the_example_sites_posts(tmp_path: Path):
+    from generator.fiscal import scope_ids
+
+    renderer = _renderer(tmp_path)
+    posts = sorted((Path(__file__).resolve().parent.parent / "content").rglob("*.md"))
+    assert len(posts) >= 10
+    scoped = 0
+    for number, path in enumerate(posts):
+        body = path.read_text(encoding="utf-8").split("\n---\n", 1)[-1]
+        html = renderer.render(path, body, 1, "/minato/x/", None).html
+        assert scope_ids(html, f"r{number}-") == _scope_ids_by_groups(html, f"r{number}-"), path
+        scoped += scope_ids(html, "r-") != html
+    assert scoped >= 3  # (posts with headings or footnotes: the comparison saw ids)
