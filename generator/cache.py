@@ -27,6 +27,7 @@ from typing import Callable
 
 from generator import __version__
 from generator.errors import SourceError
+from generator.parallel import collector_paused
 
 CACHE_FOLDER = ".katsudo-cache"  # under the site folder; the image cache is its images/ folder
 FORMAT = 2  # bump when what is pickled changes shape (2: the output record has the folders too)
@@ -381,7 +382,8 @@ def _read(path: Path):
             or hashlib.blake2b(payload, digest_size=32).hexdigest() != digest:
         return None
     try:
-        value = pickle.loads(payload)
+        with collector_paused():
+            value = pickle.loads(payload)
     except Exception:  # a checksum that matches a payload pickle cannot read: still not trusted
         return None
     return value if isinstance(value, dict) else None

@@ -79,6 +79,20 @@ def _frozen():
             gc.unfreeze()
 
 
+@contextmanager
+def collector_paused():
+    """No garbage collection while a large pickle is read: each of its objects counts towards
+    the next collection, and the two full collections that reading the cache's record and an
+    annual report's views set off cost more than the reading itself. (No cycles are made.)"""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def chunked(items: Sequence[T], task: Callable[[T], object], jobs: int,
             progress: Callable[[int], None] | None = None) -> list:
     return run_indexed(lambda index: task(items[index]), len(items), jobs, progress)

@@ -32,6 +32,7 @@ from typing import Any, Callable
 from generator.feeds import FEED_SIZE
 from generator.events import event_entries
 from generator.model import Group, Site
+from generator.parallel import collector_paused
 from generator.plan import PlannedPage
 from generator.views import View
 
@@ -309,8 +310,9 @@ class ModelStore:
         for start in range(0, len(wanted), 500):
             chunk = wanted[start:start + 500]
             marks = ",".join("?" * len(chunk))
-            for route, value in self.db.execute(f"SELECT name, value FROM views WHERE name IN ({marks})", chunk):
-                self._views[route] = pickle.loads(value)
+            with collector_paused():
+                for route, value in self.db.execute(f"SELECT name, value FROM views WHERE name IN ({marks})", chunk):
+                    self._views[route] = pickle.loads(value)
         missing = [route for route in wanted if route not in self._views]
         if missing:
             raise KeyError(missing[0])
@@ -324,7 +326,8 @@ class ModelStore:
             raise KeyError(file)
         stream = io.BytesIO(found[1])
         self._fetch(pickle.load(stream))
-        route, origin, source, context = _ResolvingUnpickler(stream, self.view).load()
+        with collector_paused():
+            route, origin, source, context = _ResolvingUnpickler(stream, self.view).load()
         return PlannedPage(route, file, origin, found[0], context, source=source)
 
 
