@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Callable
 
 from generator import __version__
-from generator.cache import (RACY_NS, BuildCache, file_stamp, fingerprint, folder_digest, output_stamps, output_unchanged,
-                             published_files, restamped, same_moment, walk_stamps)
+from generator.cache import (RACY_NS, BuildCache, Stamps, file_stamp, fingerprint, folder_digest, output_stamps,
+                             output_unchanged, published_files, restamped, same_moment, walk_stamps)
 from generator.deps import globals_key, template_digests, track
 from generator.config import SiteConfig, load_config
 from dataclasses import replace
@@ -337,7 +337,7 @@ def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = 
     if cache is not None:
         cache.remember("fast", {"inputs": inputs, "started": started_ns, "now": options.now,
                                 "horizon": _horizon(config, all_posts, options.now),
-                                "output": stamps_after if stamps_after is not None else output_stamps(out),
+                                "output": Stamps.of(stamps_after if stamps_after is not None else output_stamps(out)),
                                 "warnings": sorted(warnings, key=lambda w: w.sort_key()),
                                 "result": replace(result, timings={}, written=0, rendered=0, markdown=0,
                                                   images_processed=0)})

@@ -21,6 +21,7 @@ import hashlib
 import os
 import pickle
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -30,7 +31,7 @@ from generator.errors import SourceError
 from generator.parallel import collector_paused
 
 CACHE_FOLDER = ".katsudo-cache"  # under the site folder; the image cache is its images/ folder
-FORMAT = 2  # bump when what is pickled changes shape (2: the output record has the folders too)
+FORMAT = 3  # bump when what is pickled changes shape (2: the output record has the folders too; 3: kept pickled)
 MAGIC = b"KATSUDO-BUILD-CACHE\n"
 SHARDS = 32
 # A file modified this close to the start of the build that recorded its stamp is not trusted
@@ -139,26 +140,88 @@ def published_files(stamps: dict[str, tuple]) -> set[str]:
     return {relative for relative in stamps if relative and not relative.endswith("/")}
 
 
-def restamped(stamps: dict[str, tuple], out: Path, files) -> dict[str, tuple]:
+def restamped(stamps: Mapping[str, tuple], out: Path, files) -> Stamps:
     """`stamps` of the output folder `out` (`output_stamps`) after `files` were replaced, added
     or removed: their stamps and their folders' taken again, the others as they were."""
-    fresh = dict(stamps)
+    changes: dict[str, tuple | None] = {}
     folders: set[str] = set()
     for file in files:
-        stamp = output_stamp(out / file)
-        if stamp is None:
-            fresh.pop(file, None)
-        else:
-            fresh[file] = stamp
+        changes[file] = output_stamp(out / file)
         parts = file.split("/")[:-1]
         folders.update("".join(part + "/" for part in parts[:depth]) for depth in range(len(parts) + 1))
     for folder in folders:
-        stamp = output_stamp(out / folder) if folder else output_stamp(out)
+        changes[folder] = output_stamp(out / folder) if folder else output_stamp(out)
+    return Stamps.of(stamps).changed(changes)
+
+
+class Stamps(Mapping):
+    """Stamps by relative path (`output_stamps`), kept in their pickle until someone reads them.
+
+    The record of a build at 10,000 posts holds 36,000 of them. A text patch only checks them
+    (in a forked process: build._output_check) and changes a few, so it neither unpickles nor
+    pickles them again: the changes ride beside the pickle (None: the file is gone), and they
+    are folded in once they are many."""
+
+    FOLD = 2_000  # changes beyond which the table is pickled again, with them in it
+    __slots__ = ("_pickled", "_changes", "_table")
+
+    def __init__(self, table: dict | None = None, pickled: bytes | None = None, changes: dict | None = None):
+        self._table, self._pickled, self._changes = table, pickled, changes or {}
+
+    @classmethod
+    def of(cls, stamps: Mapping[str, tuple]) -> Stamps:
+        return stamps if isinstance(stamps, Stamps) else cls(dict(stamps))
+
+    def changed(self, changes: dict[str, tuple | None]) -> Stamps:
+        if self._table is None:
+            return Stamps(pickled=self._pickled, changes={**self._changes, **changes})
+        table = dict(self._table)
+        _apply(table, changes)
+        return Stamps(table)
+
+    def _read(self) -> dict:
+        if self._table is None:
+            with collector_paused():
+                table = pickle.loads(self._pickled)
+            _apply(table, self._changes)
+            self._table, self._pickled, self._changes = table, None, {}
+        return self._table
+
+    def __getitem__(self, name: str) -> tuple:
+        return self._read()[name]
+
+    def __iter__(self):
+        return iter(self._read())
+
+    def __len__(self) -> int:
+        return len(self._read())
+
+    def items(self):
+        return self._read().items()
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, Stamps) and self._table is None and other._table is None \
+                and self._pickled == other._pickled and self._changes == other._changes:
+            return True
+        return isinstance(other, Mapping) and self._read() == dict(other.items())
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return f"Stamps({len(self)} entries)"
+
+    def __reduce__(self):
+        if self._table is not None or len(self._changes) > self.FOLD:
+            return Stamps, (None, pickle.dumps(self._read(), protocol=pickle.HIGHEST_PROTOCOL))
+        return Stamps, (None, self._pickled, self._changes)
+
+
+def _apply(table: dict, changes: dict) -> None:
+    for name, stamp in changes.items():
         if stamp is None:
-            fresh.pop(folder, None)
+            table.pop(name, None)
         else:
-            fresh[folder] = stamp
-    return fresh
+            table[name] = stamp
 
 
 def folder_stamp(folders: tuple[Path, ...]) -> str:
@@ -197,6 +260,10 @@ class BuildCache:
     _dirty: set[int] = field(default_factory=set, repr=False)  # shards changed since loading
     _pages_dirty: bool = field(default=False, repr=False)
     _unloaded: bool = field(default=False, repr=False)  # shards not read yet (open(lazy=True))
+    # The page table as saved, until a whole build reads it (`ensure_loaded`); a text patch only
+    # forgets a few pages (`forget_page`), which are saved beside it.
+    _pages_pickled: bytes | None = field(default=None, repr=False)
+    _pages_forgotten: set[str] = field(default_factory=set, repr=False)
     # In memory only (katsudo serve): the last build's model, for generator/patch.py.
     last: object = field(default=None, repr=False, compare=False)
     # Processes writing beside this one (the model store, generator/store.py): `save` waits for them.
@@ -212,6 +279,7 @@ class BuildCache:
             self.posts.clear()
             self.markdown.clear()
             self.pages.clear()
+            self._pages_pickled, self._pages_forgotten = None, set()
             self.extra.clear()
             self.last = None
             self.config_key = config_key
@@ -264,6 +332,15 @@ class BuildCache:
             self.pages = pages
             self._pages_dirty = True
 
+    def forget_page(self, file: str) -> None:
+        """The page `file` was rendered outside a whole build (generator/patch.py): its key is
+        gone, so that the next whole build renders it again."""
+        if self._pages_pickled is not None:
+            self._pages_forgotten.add(file)
+        else:
+            self.pages.pop(file, None)
+        self._pages_dirty = True
+
     def remember(self, name: str, value: object) -> None:
         if self.extra.get(name) != value:
             self.extra[name] = value
@@ -295,13 +372,23 @@ class BuildCache:
             cache._dirty = set(range(SHARDS))
             cache._pages_dirty = True
             return cache
-        cache.config_key, cache.pages, cache.extra = head["config_key"], head["pages"], head["extra"]
+        cache.config_key, cache.extra = head["config_key"], head["extra"]
+        cache._pages_pickled, cache._pages_forgotten = head["pages"], set(head["forgotten"])
         cache._unloaded = True
         if not lazy:
             cache.ensure_loaded()
         return cache
 
     def ensure_loaded(self) -> None:
+        if self._pages_pickled is not None:
+            try:
+                with collector_paused():
+                    self.pages = pickle.loads(self._pages_pickled)
+            except Exception:  # (checksummed, so never seen; then no page is reused)
+                self.pages = {}
+            for file in self._pages_forgotten:
+                self.pages.pop(file, None)
+            self._pages_pickled, self._pages_forgotten = None, set()
         if not self._unloaded or self.folder is None:
             return
         self._unloaded = False
@@ -345,7 +432,11 @@ class BuildCache:
                    {"config_key": self.config_key, "posts": posts, "markdown": markdown})
             written += 1
         if self._pages_dirty or written:
-            _write(self.folder / "main.cache", {"config_key": self.config_key, "pages": self.pages, "extra": self.extra})
+            pages = self._pages_pickled
+            if pages is None:
+                pages = pickle.dumps(self.pages, protocol=pickle.HIGHEST_PROTOCOL)
+            _write(self.folder / "main.cache", {"config_key": self.config_key, "pages": pages,
+                                                "forgotten": sorted(self._pages_forgotten), "extra": self.extra})
             written += 1
         self._dirty.clear()
         self._pages_dirty = False

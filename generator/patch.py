@@ -178,7 +178,7 @@ def apply(last: LastBuild, cache: BuildCache, options, changed: set[Path]) -> An
     # What the whole build reads next time: these pages' keys are gone (they are rendered again
     # then), and the published files' stamps are the new ones.
     for page in pages:
-        cache.pages.pop(page.file, None)
+        cache.forget_page(page.file)
     record = cache.extra.get("fast")
     if record is not None:
         cache.extra["fast"] = {**record, "output": restamped(record["output"], out, update.touched), "inputs": None}
@@ -367,7 +367,7 @@ def _patch_stored(store, cache: BuildCache, config: SiteConfig, theme, strings, 
     # rendered again by the next whole build (their keys are gone), which rewrites their rows.
     update_model(cache.folder, started_ns, changed_views, [p for p in pages if p.file in own_pages], site)
     for page in pages:
-        cache.pages.pop(page.file, None)
+        cache.forget_page(page.file)
     record = cache.extra["fast"]
     sources = {post.source for post in posts}
     warnings = sorted([w for w in record["warnings"] if w.path not in sources] + new_warnings,
