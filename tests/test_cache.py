@@ -576,3 +576,58 @@ def test_the_progress_bar_appears_on_a_terminal_once_a_build_runs_long(monkeypat
     progress.advance(40)
     progress.finish()
     assert "pages" in stream.getvalue() and "%" in stream.getvalue()
+
+
+# --------------------------------------------------------------------------- stamps kept in their pickle
+
+def test_stamps_read_from_their_pickle_with_changes_beside_it(tmp_path: Path, monkeypatch):
+    import pickle
+
+    from generator.cache import Stamps, output_stamps, restamped
+
+    out = tmp_path / "out"
+    for name in ("index.html", "a/index.html", "a/b/index.html", "gone.html"):
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_text(name, encoding="utf-8")
+    taken = output_stamps(out)
+    loaded = pickle.loads(pickle.dumps(Stamps.of(taken)))
+    assert loaded._table is None  # (still pickled)
+    assert loaded == taken and dict(loaded.items()) == taken
+
+    os.utime(out / "a/b/index.html", ns=(1, 1))
+    (out / "gone.html").unlink()
+    (out / "a/new.html").write_text("new", encoding="utf-8")
+    loaded = pickle.loads(pickle.dumps(Stamps.of(taken)))
+    patched = restamped(loaded, out, ["a/b/index.html", "gone.html", "a/new.html"])
+    assert patched._table is None and loaded._table is None  # neither read to be changed
+    again = pickle.loads(pickle.dumps(patched))
+    assert again._table is None
+    assert again == output_stamps(out)  # the file's, its folders' and the removed file's stamps
+    assert "gone.html" not in again and again["a/b/index.html"][1] == 1
+
+    monkeypatch.setattr(Stamps, "FOLD", 1)  # many changes: folded into a new pickle when saved
+    folded = pickle.loads(pickle.dumps(restamped(loaded, out, ["a/b/index.html", "gone.html", "a/new.html"])))
+    assert folded._changes == {} and folded == output_stamps(out)
+
+
+def test_a_forgotten_page_is_rendered_again_by_the_next_whole_build(site: SiteDir):
+    import re
+
+    def rendered_after_adding(name: str) -> int:
+        site.write(f"content/files/{name}", "資料")  # (a new file: a whole build, the pages unchanged)
+        result = site.build("-v")
+        assert result.exit_code == 0, result.stderr
+        return int(re.search(r"(\d+) HTML pages rendered", result.stdout).group(1))
+
+    site.build()
+    assert rendered_after_adding("a.txt") == 0
+    cache = BuildCache.open(site.root, lazy=True)
+    assert cache._pages_pickled is not None  # (not read: a text patch does not need the table)
+    cache.forget_page("index.html")
+    cache.forget_page("tags/index.html")
+    cache.save()
+    reopened = BuildCache.open(site.root)
+    assert "index.html" not in reopened.pages and "tags/index.html" not in reopened.pages
+    assert "archive/index.html" in reopened.pages
+    assert rendered_after_adding("b.txt") == 2
+    assert rendered_after_adding("c.txt") == 0
