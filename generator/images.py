@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -313,6 +312,8 @@ def process_jobs(jobs: list[Job], cache: Path, workers: int | None = None) -> in
         temporary = cache / f".{job.cache_name}.{os.getpid()}.{id(job)}.tmp"
         temporary.write_bytes(data)
         os.replace(temporary, cache / job.cache_name)
+
+    from concurrent.futures import ThreadPoolExecutor  # (only when there are photos to make)
 
     with ThreadPoolExecutor(max_workers=workers or min(8, os.cpu_count() or 2)) as pool:
         for _ in pool.map(one, missing):

@@ -10,13 +10,13 @@ Where fork is not available, or for a small batch, the items are done in this pr
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 from contextlib import contextmanager
 from typing import Callable, Sequence, TypeVar
 
 T = TypeVar("T")
 
+_CAN_FORK = hasattr(os, "fork")  # (what multiprocessing's "fork" start method needs)
 MIN_ITEMS_PER_JOB = 64  # below this, starting workers costs more than it saves
 
 _task: Callable[[int], object] | None = None
@@ -38,7 +38,7 @@ def run_indexed(task: Callable[[int], T], count: int, jobs: int,
                 progress: Callable[[int], None] | None = None) -> list[T]:
     """[task(0), …, task(count - 1)], spread over `jobs` processes; `progress(n)` after each n done."""
     global _task
-    if jobs <= 1 or count < 2 * MIN_ITEMS_PER_JOB or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs <= 1 or count < 2 * MIN_ITEMS_PER_JOB or not _CAN_FORK:
         results = []
         for index in range(count):
             results.append(task(index))
@@ -53,6 +53,8 @@ def run_indexed(task: Callable[[int], T], count: int, jobs: int,
     _task = task
     try:
         with _frozen():  # while the workers run
+            import multiprocessing  # (here: a text patch or a no-op rebuild never starts a pool)
+
             context = multiprocessing.get_context("fork")
             results: list[T] = []
             with context.Pool(jobs) as pool:
@@ -102,7 +104,7 @@ def in_background(job: Callable[[], object], jobs: int) -> int | None:
     """Run `job` in a forked process while this one goes on; its pid (for `wait_for`), or None
     when it ran here (one job, or no fork). For work whose failure costs only speed: the
     process's exit status is not looked at."""
-    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs <= 1 or not _CAN_FORK:
         job()
         return None
     with _frozen():
@@ -126,7 +128,7 @@ class ForkedQuestion:
 
     def __init__(self, question: Callable[[], bool], jobs: int):
         self._question, self._answer, self._pid = question, None, None
-        if jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
+        if jobs > 1 and _CAN_FORK:
             pid = os.fork()
             if pid == 0:  # pragma: no cover - the child (coverage does not follow it)
                 status = 1
