@@ -194,3 +194,72 @@ def test_a_stray_file_in_the_output_means_the_whole_build_which_removes_it(site,
         assert "patch" not in _cli_build(site, out).timings
         assert not stray.exists()
         assert_same_as_clean(site, out, tmp_path)
+
+
+# --------------------------------------------------------------------------- the heaviest page, rendered apart
+
+@pytest.fixture
+def apart(monkeypatch):
+    """Every page that shows two views or more counts as heavy, and an annual report the heaviest
+    (at 1,000 posts a fiscal year, it is): the patch renders it on a forked process. Records which."""
+    import generator.patch
+    from generator.store import ModelStore
+
+    monkeypatch.setattr(generator.patch, "HEAVY_PAGE", 2)
+    weight = ModelStore.weight
+    monkeypatch.setattr(ModelStore, "weight", lambda self, file: weight(self, file) * (100 if "/report/" in file else 1))
+    chosen: list[str] = []
+    original = generator.patch._render_apart
+
+    def recording(*args, **kwargs):
+        found = original(*args, **kwargs)
+        if found is not None:
+            chosen.append(found.page.file)
+        return found
+
+    monkeypatch.setattr(generator.patch, "_render_apart", recording)
+    return chosen
+
+
+@pytest.mark.parametrize("name", list(TEXT_EDITS))
+def test_the_heaviest_page_rendered_apart_gives_the_same_site(site, tmp_path, apart, name):
+    rel, change = TEXT_EDITS[name]
+    out = tmp_path / "out"
+    _cli_build(site, out)
+    time.sleep(0.01)
+    change(site / rel)
+    result = _cli_build(site, out)
+    assert "patch" in result.timings
+    assert apart and "/report/" in apart[0], "the annual report was not rendered apart"
+    assert_same_as_clean(site, out, tmp_path)
+
+
+def test_when_the_page_rendered_apart_fails_the_whole_build_runs(site, tmp_path, apart, monkeypatch):
+    import generator.patch
+    from generator.errors import SourceError
+
+    parent, original = os.getpid(), generator.patch.render_page
+
+    def failing_in_the_child(env, theme, page):
+        if os.getpid() != parent:
+            return None, SourceError(None, None, "template error (a test)")
+        return original(env, theme, page)
+
+    monkeypatch.setattr(generator.patch, "render_page", failing_in_the_child)
+    out = tmp_path / "out"
+    _cli_build(site, out)
+    _append(site / TEIREIKAI, "\n追記です。\n")
+    result = _cli_build(site, out)
+    assert apart and "patch" not in result.timings
+    assert not list(tmp_path.glob(".out.katsudo-new-*"))  # (no staging folder left behind)
+    assert_same_as_clean(site, out, tmp_path)
+
+
+def test_a_hand_edited_output_file_means_the_whole_build_with_a_page_apart_too(site, tmp_path, apart):
+    out = tmp_path / "out"
+    _cli_build(site, out)
+    (out / "tags/index.html").write_text("edited by hand", encoding="utf-8")
+    _append(site / TEIREIKAI, "\n追記です。\n")
+    assert "patch" not in _cli_build(site, out).timings
+    assert apart
+    assert_same_as_clean(site, out, tmp_path)
