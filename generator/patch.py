@@ -324,57 +324,44 @@ def _patch_stored(store, cache: BuildCache, config: SiteConfig, theme, strings, 
         view.update(fields)
         changed_views[stored.route] = view
         todo.update(dict.fromkeys(stored.pages))
+    pages = [store.page(file) for file in todo]
     own_pages = {output_file(route): view for route, view in changed_views.items()}
+    for page in pages:
+        if page.file in own_pages:  # (plan_post_page: the page's description is the summary)
+            page.context["page"]["description"] = page_description(config, own_pages[page.file]["summary"])
+
+    # The feeds and the events calendar, from the entries they are made of.
+    site = None
+    if not store.text_routes().isdisjoint(fresh_entries):
+        site = store.text_site()
+        site = _swap_entries(site, {id(entry): fresh_entries[entry.route] for entry in site.posts
+                                    if entry.route in fresh_entries})
+        planner = Planner(site, strings, views=_StoredViews(store))
+        for section in TEXT_SECTIONS:
+            section(planner)
+        for page in planner.planned:
+            if page.file not in todo and (page.template is None or _stored_context(store, page.file) != page.context):
+                pages.append(page)  # (a data page is written only if its bytes change)
+
     env = make_environment(config, theme, header.globals_view, strings, cache.folder.parent / "templates")
+    rendered_pages = [(page, None if page.template is None else render_page(env, theme, page)) for page in pages]
+    if not output_same():  # (a file edited or added by hand: the whole build puts the folder right)
+        return None
     staging = staging_folder(out)
-    apart = None
+    placed: dict[str, bool] = {}
     try:
-        apart = _render_apart(store, env, theme, staging, out, todo, options.jobs)
-        pages = [store.page(file) for file in todo if apart is None or file != apart.page.file]
-        for page in pages:
-            if page.file in own_pages:  # (plan_post_page: the page's description is the summary)
-                page.context["page"]["description"] = page_description(config, own_pages[page.file]["summary"])
-
-        # The feeds and the events calendar, from the entries they are made of.
-        site = None
-        if not store.text_routes().isdisjoint(fresh_entries):
-            site = store.text_site()
-            site = _swap_entries(site, {id(entry): fresh_entries[entry.route] for entry in site.posts
-                                        if entry.route in fresh_entries})
-            planner = Planner(site, strings, views=_StoredViews(store))
-            for section in TEXT_SECTIONS:
-                section(planner)
-            for page in planner.planned:
-                if page.file not in todo and (page.template is None or _stored_context(store, page.file) != page.context):
-                    pages.append(page)  # (a data page is written only if its bytes change)
-
-        placed: dict[str, bool] = {}
-        rendered_pages = 0
-        for page in pages:
-            if page.template is None:
+        for page, outcome in rendered_pages:
+            if outcome is None:
                 data = page.data
             else:
-                data, error = render_page(env, theme, page)
+                data, error = outcome
                 if error is not None:
                     raise _Unpatchable
-                rendered_pages += 1
             placed[page.file] = place_changed(staging, out, page.file, data)
-        if apart is not None:
-            if not apart.done.answer():
-                raise _Unpatchable  # (a template error in it, say: the whole build reports it)
-            placed[apart.page.file] = (staging / apart.page.file).is_file()  # (staged only if its bytes change)
-            pages.append(apart.page)
-            rendered_pages += 1
-        if not output_same():  # (a file edited or added by hand: the whole build puts the folder right)
-            raise _Unpatchable
         update = update_in_place(out, pages, staging, placed, {page.file for page in pages})
-    except BaseException as error:
-        if apart is not None:
-            apart.done.close()
+    except _Unpatchable:
         shutil.rmtree(staging, ignore_errors=True)
-        if isinstance(error, _Unpatchable):
-            return None
-        raise
+        return None
 
     # The store and the cache's record now describe this build; the pages rendered here are
     # rendered again by the next whole build (their keys are gone), which rewrites their rows.
@@ -388,41 +375,7 @@ def _patch_stored(store, cache: BuildCache, config: SiteConfig, theme, strings, 
     cache.remember("fast", {**record, "inputs": inputs, "started": started_ns, "now": options.now, "warnings": warnings,
                             "output": restamped(record["output"], out, update.touched),
                             "result": replace(record["result"], warnings=len(warnings))})
-    return update, rendered_pages, len(posts), warnings
-
-
-HEAVY_PAGE = 200  # views shown beyond which a page is read and rendered on another core
-
-
-@dataclass
-class _Apart:
-    page: PlannedPage  # what update_in_place needs of it: its file
-    done: Any  # parallel.ForkedQuestion: whether it was rendered and staged
-
-
-def _render_apart(store, env, theme, staging: Path, out: Path, todo, jobs: int) -> _Apart | None:
-    """The page of `todo` that shows the most views, read, rendered and staged (if its bytes
-    change) by a forked process while this one does the others; None when no page shows
-    HEAVY_PAGE views, or with one job. That page is the annual report of the edited post's
-    fiscal year: at 1,000 posts a year, reading its views and rendering it is most of a patch."""
-    from generator.parallel import ForkedQuestion
-
-    if jobs <= 1 or len(todo) < 2:
-        return None
-    weights = {file: store.weight(file) for file in todo}
-    file = max(weights, key=weights.get)
-    if weights[file] < HEAVY_PAGE:
-        return None
-
-    def render_and_stage() -> bool:
-        page = store.in_child().page(file)  # (the views updated so far come along)
-        data, error = render_page(env, theme, page)
-        if error is not None:
-            return False
-        place_changed(staging, out, file, data)
-        return True
-
-    return _Apart(PlannedPage("", file, file, "(rendered apart)"), ForkedQuestion(render_and_stage, jobs))
+    return update, sum(outcome is not None for _, outcome in rendered_pages), len(posts), warnings
 
 
 def _stored_context(store, file: str) -> dict | None:

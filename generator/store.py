@@ -260,8 +260,8 @@ class ModelStore:
     """The store read back, a few rows at a time. Views read through `view` are shared: the pages
     read after them hold the same objects, so updating a view updates every page read."""
 
-    def __init__(self, db: sqlite3.Connection, header: StoredBuild, path: Path):
-        self.db, self.header, self.path = db, header, path
+    def __init__(self, db: sqlite3.Connection, header: StoredBuild):
+        self.db, self.header = db, header
         self._views: dict[str, View] = {}
 
     @classmethod
@@ -269,7 +269,7 @@ class ModelStore:
         path = folder / STORE_FILE
         if not path.is_file():
             return None
-        db = _reader(path)
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
             if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA:
                 raise ValueError("another schema")
@@ -281,19 +281,7 @@ class ModelStore:
         except Exception:  # damaged, of another build or katsudo: not trusted
             db.close()
             return None
-        return cls(db, header, path)
-
-    def in_child(self) -> ModelStore:
-        """This store for a forked process, which must not use the connection it inherited:
-        a connection of its own, the header and the views read (or updated) so far."""
-        child = ModelStore(_reader(self.path), self.header, self.path)
-        child._views = dict(self._views)
-        return child
-
-    def weight(self, file: str) -> int:
-        """How many views the page `file` shows (what reading it costs), without reading them."""
-        found = self.db.execute("SELECT value FROM pages WHERE name = ?", (file,)).fetchone()
-        return 0 if found is None else len(pickle.load(io.BytesIO(found[0])))
+        return cls(db, header)
 
     def text_routes(self) -> frozenset[str]:
         """The posts the feeds and the events calendar are made from."""
@@ -341,10 +329,6 @@ class ModelStore:
         with collector_paused():
             route, origin, source, context = _ResolvingUnpickler(stream, self.view).load()
         return PlannedPage(route, file, origin, found[0], context, source=source)
-
-
-def _reader(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
 
 
 def update_model(folder: Path, generation: int, views: dict[str, View], pages: list[PlannedPage],
