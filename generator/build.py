@@ -201,6 +201,7 @@ def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = 
     theme = resolve_theme(config)
     strings = load_strings(theme, config.language)
     inputs = None
+    output_as_left = False  # whether the published folder is exactly as the last build left it
     if cache is not None:
         output_same = _output_check(cache, options)  # (on the other core, while the inputs are compared)
         try:
@@ -218,6 +219,7 @@ def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = 
                     for stage, seconds in timings.items():
                         reporter.debug(f"  {stage:<9} {seconds * 1000:8.1f} ms")
                     return replace(patched, timings=timings)
+            output_as_left = output_same.answer()  # (for the whole build: the update in place)
         finally:
             output_same.close()
         cache.ensure_loaded()
@@ -291,15 +293,15 @@ def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = 
     search = bool(config.search and options.search_index)
     files_key = fingerprint(sorted(page.file for page in planned))
     progress.stage("pages", len(todo))
-    staging = staging_folder(out) if todo or cache is None or not _unchanged(cache, out, planned, files_key, search) \
-        else None
+    kept = not todo and cache is not None and _unchanged(cache, out, planned, files_key, search, output_as_left)
+    staging = None if kept else staging_folder(out)
     # When the output folder is exactly what the last build left, only the files that change are
     # replaced (each atomically), instead of assembling all of them beside it and swapping.
     previous = None
     stamps_before = None
     if staging is not None and cache is not None and not search and cache.extra.get("fast") is not None:
         stamps_before = cache.extra["fast"]["output"]
-        if output_unchanged(out, stamps_before) and (out / MARKER).is_file():
+        if output_as_left and (out / MARKER).is_file():
             previous = published_files(stamps_before)
     try:
         output, found = render_pages(env, theme, todo, options.jobs, progress.advance, read,
@@ -443,15 +445,14 @@ def _nothing_changed(cache: BuildCache, inputs: dict, options: BuildOptions, rep
     return record["result"]
 
 
-def _unchanged(cache: BuildCache, out: Path, planned, files_key: str, search: bool) -> bool:
+def _unchanged(cache: BuildCache, out: Path, planned, files_key: str, search: bool, output_as_left: bool) -> bool:
     """Whether the published site already is exactly this build's: the same files, every page
     kept, every feed and copied file byte-identical, and the search index of the same kind."""
     if cache.extra.get("files") != files_key or cache.extra.get("search") != search:
         return False
     if not (out / MARKER).is_file() or (search and not (out / BUNDLE / "pagefind.js").is_file()):
         return False
-    record = cache.extra.get("fast")
-    if record is None or not output_unchanged(out, record["output"]):
+    if not output_as_left:
         return False  # (a file added, removed or edited by hand: the write puts the folder right)
     for page in planned:
         if page.template is not None:

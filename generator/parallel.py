@@ -107,14 +107,24 @@ def in_background(job: Callable[[], object], jobs: int) -> int | None:
     if jobs <= 1 or not _CAN_FORK:
         job()
         return None
+
+    def child() -> int:
+        job()
+        return 0
+
+    return _fork(child)
+
+
+def _fork(child: Callable[[], int]) -> int:
+    """The pid of a forked process that runs `child` and exits with the status it returns (1 if
+    it raises), never coming back here."""
     with _frozen():
         pid = os.fork()
     if pid == 0:  # pragma: no cover - the child (coverage does not follow it)
         status = 1
         try:
             gc.disable()
-            job()
-            status = 0
+            status = child()
         finally:
             os._exit(status)
     return pid
@@ -129,15 +139,7 @@ class ForkedQuestion:
     def __init__(self, question: Callable[[], bool], jobs: int):
         self._question, self._answer, self._pid = question, None, None
         if jobs > 1 and _CAN_FORK:
-            pid = os.fork()
-            if pid == 0:  # pragma: no cover - the child (coverage does not follow it)
-                status = 1
-                try:
-                    gc.disable()
-                    status = 0 if question() else 1
-                finally:
-                    os._exit(status)
-            self._pid = pid
+            self._pid = _fork(lambda: 0 if question() else 1)
 
     def answer(self) -> bool:
         if self._answer is None:
