@@ -713,3 +713,33 @@ def test_scope_ids_matches_the_first_version_on_the_example_sites_posts(tmp_path
         assert scope_ids(html, f"r{number}-") == _scope_ids_by_groups(html, f"r{number}-"), path
         scoped += scope_ids(html, "r-") != html
     assert scoped >= 3  # (posts with headings or footnotes: the comparison saw ids)
+
+
+def test_the_collector_is_paused_inside_and_restored_after():
+    import gc
+
+    from generator.parallel import collector_paused
+
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # (left as it was found)
+    finally:
+        gc.enable()
+
+
+def test_starting_katsudo_loads_no_process_pool_and_no_thread_pool():
+    """A no-op rebuild or a text patch starts neither: their imports are left to the builds that do."""
+    import subprocess
+    import sys
+
+    probe = "import sys, generator.cli; print(sorted(m for m in ('multiprocessing', 'concurrent.futures') if m in sys.modules))"
+    found = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
+                           cwd=Path(__file__).resolve().parent.parent)
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.strip() == "[]"
