@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,13 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
+
+# The terminal's language (generator/i18n.py) follows the locale: pin it, as Pelican's tests pin
+# LC_ALL=C, so that English assertions hold on any machine. Tests of the Japanese terminal set
+# KATSUDO_LANG or LANG themselves.
+for _name in ("LC_ALL", "LC_MESSAGES", "KATSUDO_LANG"):
+    os.environ.pop(_name, None)
+os.environ["LANG"] = "C.UTF-8"
 
 REPO = Path(__file__).resolve().parent.parent
 # A fixed build moment: which posts are "future" must not depend on the day the tests run.

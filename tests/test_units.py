@@ -743,3 +743,18 @@ def test_starting_katsudo_loads_no_process_pool_and_no_thread_pool():
                            cwd=Path(__file__).resolve().parent.parent)
     assert found.returncode == 0, found.stderr
     assert found.stdout.strip() == "[]"
+
+
+def test_ui_language_follows_katsudo_lang_then_locale_then_site():
+    from generator.i18n import say, ui_language
+
+    assert ui_language("en", {"KATSUDO_LANG": "ja", "LANG": "C"}) == "ja"
+    assert ui_language("ja", {"LANG": "C"}) == "en"
+    assert ui_language("ja", {"LANG": "C.UTF-8"}) == "en"
+    assert ui_language("en", {"LANG": "ja_JP.UTF-8"}) == "ja"
+    assert ui_language("ja", {"LC_ALL": "POSIX", "LANG": "ja_JP.UTF-8"}) == "en"
+    assert ui_language("ja", {"LANG": "en_US.UTF-8"}) == "ja"
+    assert ui_language("en", {}) == "en"
+    assert ui_language("ja", {}) == "ja"
+    assert say("ja", "built", "作成しました") == "作成しました"
+    assert say("en", "built", "作成しました") == "built"
