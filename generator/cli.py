@@ -273,10 +273,13 @@ def serve_command(site: Path, output: Path | None, host: str, port: int, drafts:
                   open_browser: bool) -> None:
     """Preview the site at http://HOST:PORT/, rebuilding and reloading the page on every save.
 
-    Ctrl-C stops."""
+    Ctrl-C, SIGTERM and SIGHUP (a closed terminal window) stop it the same way: the temporary
+    folders are removed, the last line is "stopped", and the exit status is 0."""
     import shutil
+    import signal
     import tempfile
 
+    from generator.preview_log import PreviewTerminal, log_unexpected
     from generator.serve import LiveReload
     from generator.watch import PreviewSession, Watcher
 
@@ -284,50 +287,58 @@ def serve_command(site: Path, output: Path | None, host: str, port: int, drafts:
         config = load_config(site)
     except KatsudoError as error:
         _fail(error, "nothing was served")
+    terminal = PreviewTerminal(config.language)
     if host not in ("127.0.0.1", "localhost", "::1"):
-        click.echo(f"warning: listening on {host}: other computers on the network can see this preview, "
-                   "drafts included", err=True)
-    temporary = None if output else Path(tempfile.mkdtemp(prefix="katsudo-preview-"))
-    out = output or temporary / "site"
-    live = LiveReload()
-    session = PreviewSession(site, out, lambda: _now(config.zone), Reporter(root=Path.cwd()), drafts, future, live,
-                             config.language, config.search)
-    server = watcher = None
-    root = Path.cwd()
+        terminal.say(f"warning: listening on {host}: other computers on the network can see this preview, "
+                     "drafts included",
+                     f"warning: listening on {host}: 同じネットワークのほかのコンピューターからも、"
+                     "このプレビュー（下書きを含む）が見えます", err=True)
 
-    def report(result, changed: set[Path] | None) -> None:
-        if result.ok:
-            what = ", ".join(sorted(_shown(p, root) for p in changed)) if changed else "first build"
-            click.echo(f"rebuilt {result.pages} pages in {result.seconds * 1000:.0f} ms ({what})")
-        else:
-            for message in result.errors:
-                click.echo(message, err=True)
-            count = len(result.errors)
-            click.echo(f"{count} error{'s' if count != 1 else ''}; still serving the last good build", err=True)
+    def stop_like_ctrl_c(signum, frame) -> None:
+        # A terminal window closing (SIGHUP) or an editor plugin stopping the preview (SIGTERM)
+        # gets the same clean stop as Ctrl-C.
+        raise KeyboardInterrupt
 
+    stopping = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    server = watcher = session = temporary = None
+    for number in stopping:
+        signal.signal(number, stop_like_ctrl_c)
     try:
-        report(session.rebuild(), None)
-        server, taken = _bind(out, config.base_path, host, port, live)
+        temporary = None if output else Path(tempfile.mkdtemp(prefix="katsudo-preview-"))
+        out = output or temporary / "site"
+        live = LiveReload()
+        session = PreviewSession(site, out, lambda: _now(config.zone), None, drafts, future, live, config.language,
+                                 config.search, terminal=terminal)
+        session.rebuild()
+        server, taken = _bind(out, config.base_path, host, port, live, terminal.language)
+        server.on_unexpected = lambda: terminal.echo(
+            log_unexpected(site, "answering the browser", "ブラウザーへの応答の途中", terminal.language), err=True)
         if taken:
-            click.echo(f"port {port} is in use; using {server.server_address[1]} instead")
+            terminal.say(f"port {port} is in use; using {server.server_address[1]} instead",
+                         f"ポート {port} は使用中のため、{server.server_address[1]} を使います")
         url = f"http://{f'[{host}]' if ':' in host else host}:{server.server_address[1]}{config.base_path}"
-        watcher = Watcher(site, lambda changed: report(session.rebuild(changed), changed))
+        watcher = Watcher(site, session.rebuild, terminal)
         watcher.start()
-        click.echo(f"previewing at {url}  (Ctrl-C stops)")
+        terminal.say(f"previewing at {url}  (Ctrl-C stops)", f"プレビュー中: {url}  （Ctrl-C で終わります）")
         if open_browser:
             import webbrowser
             webbrowser.open(url)
         server.serve_forever()
     except KeyboardInterrupt:
-        click.echo("stopped")
+        pass
     finally:
+        # A second Ctrl-C, or the signal that follows a closed window, must not cut the cleanup short.
+        for number in (signal.SIGINT, *stopping):
+            signal.signal(number, signal.SIG_IGN)
         if watcher is not None:
             watcher.stop()
         if server is not None:
             server.server_close()
-        session.close()
+        if session is not None:
+            session.close(keep_index=output is not None)
         if temporary is not None:
             shutil.rmtree(temporary, ignore_errors=True)
+    terminal.say("stopped", "停止しました")
 
 
 def _shown(path: Path, root: Path) -> str:
@@ -337,10 +348,11 @@ def _shown(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _bind(out: Path, base_path: str, host: str, port: int, live):
+def _bind(out: Path, base_path: str, host: str, port: int, live, language: str = "en"):
     """A server on `port`, or on the next free one when it is taken (returns whether it was)."""
     import errno
 
+    from generator.i18n import say
     from generator.serve import make_server
 
     for candidate in range(port, port + 20) if port else [0]:
@@ -348,5 +360,7 @@ def _bind(out: Path, base_path: str, host: str, port: int, live):
             return make_server(out, base_path, host, candidate, live), candidate != port
         except OSError as exc:
             if exc.errno != errno.EADDRINUSE:
-                raise click.ClickException(f"cannot listen on {host}:{candidate}: {exc.strerror}")
-    raise click.ClickException(f"ports {port}–{port + 19} are all in use; choose another with --port")
+                raise click.ClickException(say(language, f"cannot listen on {host}:{candidate}: {exc.strerror}",
+                                               f"{host}:{candidate} で待ち受けられません（{exc.strerror}）"))
+    raise click.ClickException(say(language, f"ports {port}–{port + 19} are all in use; choose another with --port",
+                                   f"ポート {port}–{port + 19} はすべて使用中です。--port でほかの番号を選んでください"))

@@ -3,6 +3,10 @@ nothing outside the output folder, and (for `katsudo serve`) live reload.
 
 Live reload is a Server-Sent Events stream at /__katsudo/events and a small script that the
 server injects into HTML as it serves it — never into what `katsudo build` writes.
+
+The preview's search index is not in the output folder: it is made in the background after a
+rebuild (generator/preview_index.py) and served from its own folder at BASE/pagefind/, so that
+the rebuilds and the index never write into each other's files.
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ import socket
 import threading
 import time
 from pathlib import Path
+from typing import Callable
 from urllib.parse import unquote, urlsplit
 
-from generator.report import Reporter
+from generator.search import BUNDLE
 
 LIVE_PREFIX = "/__katsudo/"
 _TEXT_TYPES = {".html": "text/html", ".css": "text/css", ".js": "text/javascript", ".xml": "application/xml",
@@ -87,6 +92,13 @@ _LIVE_SCRIPT = r"""(function () {
       swapStyles(state.build);
     } else if (event === "failed") {
       show(state.errors);
+    } else if (event === "search") {
+      // A newer search index: a search page shows its results again from it, unless the
+      // reader is typing a query not yet searched for.
+      var form = document.querySelector("[data-search]");
+      var input = form && form.querySelector("input[name=q]");
+      var asked = new URLSearchParams(location.search).get("q") || "";
+      if (input && input.value.trim() && input.value.trim() === asked.trim()) { location.reload(); }
     }
   }
   // One event stream for all open pages, held by a shared worker: a browser opens at most six
@@ -101,7 +113,7 @@ _LIVE_SCRIPT = r"""(function () {
   }
   if (!window.EventSource) { return; }
   var source = new EventSource("/__katsudo/events");
-  ["state", "reload", "css", "failed"].forEach(function (name) {
+  ["state", "reload", "css", "failed", "search"].forEach(function (name) {
     source.addEventListener(name, function (event) { receive(name, JSON.parse(event.data)); });
   });
 })();
@@ -113,7 +125,7 @@ _WORKER_SCRIPT = r""""use strict";
 var ports = [];
 var latest = null;
 var source = new EventSource("/__katsudo/events");
-["state", "reload", "css", "failed"].forEach(function (name) {
+["state", "reload", "css", "failed", "search"].forEach(function (name) {
   source.addEventListener(name, function (event) {
     var message = { event: name, state: JSON.parse(event.data) };
     latest = { event: "state", state: message.state };
@@ -137,6 +149,9 @@ class LiveReload:
         self._clients: list[queue.Queue] = []
         self.build = 0
         self.errors: list[str] = []
+        # The served search index folders, newest first: a file asked for by a page that loaded
+        # the index before the newest came is still found in the one before.
+        self.search_bundles: tuple[Path, ...] = ()
 
     def subscribe(self) -> queue.Queue:
         client: queue.Queue = queue.Queue()
@@ -168,6 +183,12 @@ class LiveReload:
         with self._lock:
             self.errors = list(errors)
             self._broadcast("failed")
+
+    def search_updated(self, bundles: tuple[Path, ...]) -> None:
+        """Serve the search index from `bundles` (newest first) and tell the open search pages."""
+        with self._lock:
+            self.search_bundles = tuple(bundles)
+            self._broadcast("search")
 
 
 def _content_type(path: Path) -> str:
@@ -202,7 +223,7 @@ class _SiteHandler(http.server.BaseHTTPRequestHandler):
         build = self.live.build if self.live is not None else 0
         if self.live is not None and build > 0:
             self._wait_for_swap()
-        target = self._resolve(path)
+        target = self._search_file(path) or self._resolve(path)
         if target is None:
             return self._not_found(head, build)
         if target.is_dir():
@@ -220,16 +241,39 @@ class _SiteHandler(http.server.BaseHTTPRequestHandler):
         while not self.root.exists() and time.monotonic() < deadline:
             time.sleep(0.005)
 
-    def _resolve(self, url_path: str) -> Path | None:
-        """The file a URL path names, or None when it is outside the base path or the site."""
-        if not url_path.startswith(self.base_path):
+    def _search_file(self, url_path: str) -> Path | None:
+        """The preview's search index file that a URL path under BASE/pagefind/ names, if any."""
+        bundles = self.live.search_bundles if self.live is not None else ()
+        prefix = f"{self.base_path}{BUNDLE}/"
+        if not bundles or not url_path.startswith(prefix):
             return None
+        rel = self._parts(url_path[len(prefix):])
+        if not rel:
+            return None
+        for bundle in bundles:
+            target = bundle.joinpath(*rel)
+            if target.is_file():
+                return target
+        return None
+
+    @staticmethod
+    def _parts(rel_path: str) -> list[str] | None:
+        """The names in a URL path below the base path; None for one naming no file katsudo writes."""
         try:
-            rel = unquote(url_path[len(self.base_path):], errors="strict")
+            rel = unquote(rel_path, errors="strict")
         except UnicodeDecodeError:  # %ff and the like name no file katsudo writes
             return None
         parts = [p for p in rel.replace("\\", "/").split("/") if p not in ("", ".")]
         if any(p == ".." or "\0" in p for p in parts):
+            return None
+        return parts
+
+    def _resolve(self, url_path: str) -> Path | None:
+        """The file a URL path names, or None when it is outside the base path or the site."""
+        if not url_path.startswith(self.base_path):
+            return None
+        parts = self._parts(url_path[len(self.base_path):])
+        if parts is None:
             return None
         root = self.root.resolve()
         target = root.joinpath(*parts) if parts else root
@@ -323,6 +367,20 @@ class _SiteHandler(http.server.BaseHTTPRequestHandler):
 
 class PreviewServer(http.server.ThreadingHTTPServer):
     daemon_threads = True  # an open event stream must not keep Ctrl-C waiting
+    # Called (in the request's thread, with the exception being handled) for an exception that
+    # is not a browser going away; `katsudo serve` prints one line and logs the traceback.
+    on_unexpected: Callable[[], None] | None = None
+
+    def handle_error(self, request, client_address) -> None:
+        import sys
+
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError)):
+            return  # a browser that left mid-answer (a reload, a closed tab): nothing went wrong
+        if self.on_unexpected is not None:
+            self.on_unexpected()
+        else:
+            super().handle_error(request, client_address)
 
 
 def make_server(folder: Path, base_path: str, host: str, port: int, live: LiveReload | None = None) -> PreviewServer:
@@ -332,16 +390,3 @@ def make_server(folder: Path, base_path: str, host: str, port: int, live: LiveRe
         return type("PreviewServer6", (PreviewServer,), {"address_family": socket.AF_INET6})((host, port), handler)
     return PreviewServer((host, port), handler)
 
-
-def serve_folder(folder: Path, base_path: str, host: str, port: int, reporter: Reporter) -> None:
-    try:
-        server = make_server(folder, base_path, host, port)
-    except OSError as exc:
-        raise SystemExit(f"cannot listen on {host}:{port}: {exc.strerror}; try another --port")
-    reporter.info(f"previewing at http://{host}:{server.server_address[1]}{base_path}  (Ctrl-C stops)")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        reporter.info("stopped")
-    finally:
-        server.server_close()

@@ -3,17 +3,16 @@
 Watchdog events become a set of changed paths; a burst of saves (editors write a temp file and
 rename it, or save several files) is debounced into one rebuild. The rebuild is the normal
 build with a BuildCache, so only what changed is re-rendered, and a failed rebuild leaves the
-last good site being served.
+last good site being served. Each rebuild prints one line (or the errors, with file and line);
+the search index follows in the background (generator/preview_index.py).
 """
 
 from __future__ import annotations
 
 import gc
-import os
-import shutil
+import sys
 import threading
 import time
-import traceback
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +24,9 @@ from watchdog.observers import Observer
 from generator.build import BuildOptions, build
 from generator.cache import BuildCache
 from generator.errors import KatsudoError
+from generator.i18n import ui_language
+from generator.preview_index import SearchIndexer
+from generator.preview_log import PreviewTerminal, log_unexpected
 from generator.report import Reporter
 from generator.search import BUNDLE
 from generator.serve import LiveReload
@@ -67,134 +69,139 @@ class Rebuilt:
     seconds: float
     pages: int  # pages rendered again (0 when nothing changed)
     errors: list[str]
+    unexpected: bool = False  # the error is a bug in katsudo (one line naming the log), not the editor's
 
 
 class PreviewSession:
-    """Builds the preview again and again with one cache, and keeps LiveReload informed."""
+    """Builds the preview again and again with one cache, keeps LiveReload informed, and (with
+    a `terminal`) prints one line per rebuild. `reporter` is not used (the builds are quiet;
+    the preview's own lines go to `terminal`): it is kept for the callers that pass it."""
 
-    def __init__(self, site_root: Path, out: Path, now: Callable[[], datetime], reporter: Reporter,
+    def __init__(self, site_root: Path, out: Path, now: Callable[[], datetime], reporter: Reporter | None = None,
                  drafts: bool = False, future: bool = False, live: LiveReload | None = None, language: str = "en",
-                 search: bool = False):
-        self.site_root, self.out, self.now, self.reporter = site_root, out, now, reporter
+                 search: bool = False, terminal: PreviewTerminal | None = None):
+        self.site_root, self.out, self.now, self.terminal = site_root, out, now, terminal
         self.drafts, self.future, self.language, self.search = drafts, future, language, search
         self.live = live or LiveReload()
         self.cache = BuildCache()
-        self._lock = threading.Lock()  # one build (or output swap) at a time
-        self._index_lock = threading.Lock()  # one search index run at a time
-        # Pagefind works on hard-linked snapshots of the preview beside it, never on the served folder.
-        self._index_work = out.parent / f".{out.name}.katsudo-index-{os.getpid()}"
-        self._last_index = out.parent / f".{out.name}.katsudo-index-last-{os.getpid()}"
+        self.build_lock = threading.Lock()  # one build at a time
+        # Builds started so far: the search index's snapshot of the folder is one build's only
+        # if no build started while it was taken.
+        self.generation = 0
+        self.indexer = (SearchIndexer(site_root, out, language, self.live, self.build_lock, lambda: self.generation,
+                                      terminal) if search else None)
         self._closed = False
 
     def rebuild(self, changed: set[Path] | None = None) -> Rebuilt:
-        with self._lock:
-            started = time.perf_counter()
-            # The search index takes seconds: it is refreshed after the browsers have reloaded.
-            options = BuildOptions(self.site_root, self.out, self.now(), self.drafts, self.future, search_index=False)
-            for attempt in range(_ATTEMPTS):
-                try:
-                    # The watcher's paths let a text edit be patched in (generator/patch.py); a
-                    # retry builds everything.
-                    result = build(options, Reporter(quiet=True), self.cache, changed=changed if attempt == 0 else None)
-                    if "patch" not in result.timings:
-                        # The model lives until the next whole build: keep the garbage collector
-                        # from walking its millions of objects during every patched save.
-                        gc.unfreeze()
-                        gc.collect()
-                        gc.freeze()
-                    break
-                except KatsudoError as error:
-                    messages = [e.format(Path.cwd(), self.language) for e in error.errors]
-                except OSError as error:
-                    # Most often a file renamed or deleted while this build read the folder: its own
-                    # event is on the way, but building again now is quicker than waiting for it.
-                    if attempt + 1 < _ATTEMPTS:
-                        continue
-                    messages = [f"{_shown(error.filename)}: error: {error.strerror or error}"]
-                self.live.failed(messages)
-                return Rebuilt(False, time.perf_counter() - started, 0, messages)
+        with self.build_lock:
+            if self._closed:
+                return Rebuilt(False, 0.0, 0, [])
+            self.generation += 1
+            rebuilt = self._build(changed)
+            if not rebuilt.ok:
+                self.live.failed(rebuilt.errors)
+                self._say(rebuilt, changed)
+                return rebuilt
             # Only stylesheets changed and no page with them: the browsers swap the sheets and keep
             # their scroll position and form input. A new or removed stylesheet changes pages: reload.
-            css_only = (changed is not None and is_css_only(self.site_root, changed)
-                        and self.cache.stats.pages_rendered == 0)
+            css_only = changed is not None and is_css_only(self.site_root, changed) and rebuilt.pages == 0
             self.live.succeeded(css_only=css_only)
             build_number = self.live.build
-            rebuilt = Rebuilt(True, time.perf_counter() - started, self.cache.stats.pages_rendered, [])
-            if self.search and self._last_index.is_dir():
-                # The previous index, until this build's is ready: search keeps working meanwhile.
-                _link_tree(self._last_index, self.out / BUNDLE)
-        if self.search:
-            threading.Thread(target=self._index, args=(build_number,), name="katsudo-search-index", daemon=True).start()
+            self._say(rebuilt, changed)
+        # (after the rebuild's line: the index's own lines come after it)
+        if self.indexer is not None and not css_only:
+            self.indexer.want(build_number)
         return rebuilt
 
-    def _index(self, build_number: int) -> None:
-        """Index build `build_number` for search, unless a newer build came meanwhile.
-
-        Pagefind takes seconds (about 9 on a site of 1,000 posts). It runs on a hard-linked
-        snapshot without holding the build lock, so a save made meanwhile is rebuilt and reloaded
-        at once; the finished index is moved into the preview only if it is still the current build
-        (a swap during the snapshot changes the build number, so a mixed snapshot is never used)."""
-        from generator.search import index_folder
-
-        _lower_this_threads_priority()
-        with self._index_lock:
-            if self._closed or self.live.build != build_number:
-                return  # a newer build has its own index run queued
+    def _build(self, changed: set[Path] | None) -> Rebuilt:
+        started = time.perf_counter()
+        # The search index takes seconds: it is made after the browsers have reloaded.
+        options = BuildOptions(self.site_root, self.out, self.now(), self.drafts, self.future, search_index=False)
+        attempt = 0
+        while True:
             try:
-                shutil.rmtree(self._index_work, ignore_errors=True)
-                shutil.copytree(self.out, self._index_work, copy_function=os.link,
-                                ignore=lambda folder, names: [BUNDLE] if Path(folder) == self.out else [])
-                if self.live.build != build_number:
-                    return
-                index_folder(self._index_work, self.language)
-                with self._lock:
-                    if self.live.build != build_number:
-                        return
-                    shutil.rmtree(self._last_index, ignore_errors=True)
-                    os.replace(self._index_work / BUNDLE, self._last_index)
-                    shutil.rmtree(self.out / BUNDLE, ignore_errors=True)
-                    _link_tree(self._last_index, self.out / BUNDLE)
-            except (OSError, shutil.Error):
-                return  # the folder was swapped while it was copied: the newer build's run follows
+                # The watcher's paths let a text edit be patched in (generator/patch.py); a
+                # retry builds everything.
+                result = build(options, Reporter(quiet=True), self.cache, changed=changed if attempt == 0 else None)
+                if "patch" not in result.timings:
+                    # The model lives until the next whole build: keep the garbage collector
+                    # from walking its millions of objects during every patched save.
+                    gc.unfreeze()
+                    gc.collect()
+                    gc.freeze()
+                return Rebuilt(True, time.perf_counter() - started, self.cache.stats.pages_rendered, [])
             except KatsudoError as error:
-                if not self._closed:  # stopping kills Pagefind: that is no error to report
-                    self.reporter.error(error.errors[0])
-            finally:
-                shutil.rmtree(self._index_work, ignore_errors=True)
+                messages = [e.format(Path.cwd(), self.language) for e in error.errors]
+            except OSError as error:
+                # Most often a file renamed or deleted while this build read the folder: its own
+                # event is on the way, but building again now is quicker than waiting for it.
+                attempt += 1
+                if attempt < _ATTEMPTS:
+                    continue
+                messages = [self._said(f"{_shown(error.filename)}: error: {error.strerror or error}",
+                                       f"{_shown(error.filename)}: error: ファイルを読み書きできませんでした"
+                                       f"（{error.strerror or error}）")]
+            except Exception as error:  # a bug in katsudo: one line and the log; later saves build afresh
+                # (the cache may be half-updated: the next rebuild starts from an empty one)
+                self.cache = BuildCache()
+                line = log_unexpected(self.site_root, "rebuilding the preview", "プレビューの作り直しの途中",
+                                      self._lang(), error)
+                return Rebuilt(False, time.perf_counter() - started, 0, [line], unexpected=True)
+            return Rebuilt(False, time.perf_counter() - started, 0, messages)
 
-    def close(self, wait_seconds: float = 30) -> None:
+    def _lang(self) -> str:
+        return self.terminal.language if self.terminal is not None else ui_language(self.language)
+
+    def _said(self, english: str, japanese: str) -> str:
+        return japanese if self._lang() == "ja" else english
+
+    def _say(self, rebuilt: Rebuilt, changed: set[Path] | None) -> None:
+        """The rebuild's line in the terminal: what was built, or every error (with file and line)."""
+        if self.terminal is None:
+            return
+        if rebuilt.ok:
+            milliseconds = f"{rebuilt.seconds * 1000:.0f}"
+            if changed:
+                what = ", ".join(sorted(_shown(p) for p in changed))
+                what_ja = "、".join(sorted(_shown(p) for p in changed))
+            else:
+                what, what_ja = "first build", "最初のビルド"
+            self.terminal.say(f"rebuilt {rebuilt.pages} pages in {milliseconds} ms ({what})",
+                              f"作り直しました：{rebuilt.pages} ページ、{milliseconds} ms（{what_ja}）")
+            return
+        for message in rebuilt.errors:
+            self.terminal.echo(message, err=True)
+        if not rebuilt.unexpected:
+            count = len(rebuilt.errors)
+            self.terminal.say(f"{count} error{'s' if count != 1 else ''}; still serving the last good build",
+                              f"エラー {count} 件：前回の正しいページを表示しています", err=True)
+
+    def close(self, keep_index: bool = False, wait_seconds: float = 30) -> None:
         """Stop indexing and remove the index folders (the preview folder itself is the caller's).
-
-        Ctrl-C in a terminal stops Pagefind too; otherwise its run is awaited (boundedly), so
-        that it cannot write into a folder after it has been removed."""
+        A rebuild under way is finished first, so that nothing writes into a removed folder;
+        `keep_index` leaves the last search index in the preview folder (`serve -o DIR`)."""
         self._closed = True
-        acquired = self._index_lock.acquire(timeout=wait_seconds)
-        try:
-            shutil.rmtree(self._index_work, ignore_errors=True)
-            shutil.rmtree(self._last_index, ignore_errors=True)
-        finally:
-            if acquired:
-                self._index_lock.release()
-
-
-def _lower_this_threads_priority() -> None:
-    """Let rebuilds have the CPU before Pagefind: on Linux the nice value belongs to the thread,
-    and Pagefind, started from this thread, inherits it (elsewhere the whole preview is niced)."""
-    try:
-        os.nice(10)
-    except (AttributeError, OSError):
-        pass
-
-
-def _link_tree(source: Path, target: Path) -> None:
-    shutil.copytree(source, target, copy_function=os.link, dirs_exist_ok=True)
+        if self.indexer is not None:
+            if keep_index:
+                self.indexer.close_keeping(self.out / BUNDLE)
+            else:
+                self.indexer.close()
+        if self.build_lock.acquire(timeout=wait_seconds):
+            self.build_lock.release()
 
 
 class _Collector(FileSystemEventHandler):
-    def __init__(self, site_root: Path, wake: Callable[[set[Path]], None], new_folder: Callable[[str], None]):
-        self.site_root, self.wake, self.new_folder = site_root, wake, new_folder
+    def __init__(self, site_root: Path, wake: Callable[[set[Path]], None], new_folder: Callable[[str], None],
+                 unexpected: Callable[[BaseException], None]):
+        self.site_root, self.wake, self.new_folder, self.unexpected = site_root, wake, new_folder, unexpected
 
     def on_any_event(self, event: FileSystemEvent) -> None:
+        try:
+            self._collect(event)
+        except Exception as error:  # (it would end watchdog's thread: no save would be seen again)
+            self.unexpected(error)
+
+    def _collect(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed", "closed_no_write"):
             return
         if event.is_directory and event.event_type == "modified":
@@ -218,14 +225,15 @@ class Watcher:
     site.yaml: not an output folder inside the site (thousands of folders, rewritten on every
     rebuild), .git/ or the photo cache, each of whose folders would cost an inotify watch."""
 
-    def __init__(self, site_root: Path, on_change: Callable[[set[Path]], None]):
-        self.site_root, self.on_change = site_root, on_change
+    def __init__(self, site_root: Path, on_change: Callable[[set[Path]], None],
+                 terminal: PreviewTerminal | None = None):
+        self.site_root, self.on_change, self.terminal = site_root, on_change, terminal
         self._pending: set[Path] = set()
         self._last_event = 0.0
         self._condition = threading.Condition()
         self._stopped = False
         self._observer = Observer()
-        self._collector = _Collector(site_root, self._wake, self._watch_folder)
+        self._collector = _Collector(site_root, self._wake, self._watch_folder, self._unexpected)
         self._observer.schedule(self._collector, str(site_root), recursive=False)
         self._folders: dict[str, object] = {}
         for name in WATCHED_FOLDERS:
@@ -264,8 +272,16 @@ class Watcher:
                 changed, self._pending = self._pending, set()
             try:
                 self.on_change(changed)
-            except Exception:  # a bug in one rebuild must not end the preview: later saves still rebuild
-                traceback.print_exc()
+            except Exception as error:  # a bug in one rebuild must not end the preview: later saves still rebuild
+                self._unexpected(error)
+
+    def _unexpected(self, error: BaseException) -> None:
+        language = self.terminal.language if self.terminal is not None else ui_language()
+        line = log_unexpected(self.site_root, "watching for saves", "保存の見張りの途中", language, error)
+        if self.terminal is not None:
+            self.terminal.echo(line, err=True)
+        else:
+            print(line, file=sys.stderr, flush=True)
 
     def start(self) -> None:
         self._observer.start()
@@ -276,5 +292,7 @@ class Watcher:
             self._stopped = True
             self._condition.notify()
         self._observer.stop()
-        self._observer.join(timeout=5)
-        self._thread.join(timeout=5)
+        if self._observer.is_alive():  # (a stop may come between making the watcher and starting it)
+            self._observer.join(timeout=5)
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)

@@ -29,6 +29,8 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -308,37 +310,47 @@ def test_a_file_vanishing_during_a_rebuild_is_built_again(tmp_path, monkeypatch)
 def test_a_save_is_rebuilt_while_the_search_index_is_still_running(tmp_path, monkeypatch):
     """Pagefind takes seconds on a big site; a save made meanwhile must not wait for it, and the
     index that finally lands in the preview is the newest build's."""
-    import generator.search
+    from browsing import serving
+    from generator import preview_index
 
-    release, started, indexed = threading.Event(), threading.Event(), []
-
-    def slow_index(folder: Path, language: str, previous: Path | None = None) -> None:
-        indexed.append(folder)
-        started.set()
-        assert release.wait(TIMEOUT * 2)
-        (folder / "pagefind").mkdir()
-        (folder / "pagefind" / "pagefind.js").write_text(f"index run {len(indexed)}", encoding="utf-8")
-
-    monkeypatch.setattr(generator.search, "index_folder", slow_index)
+    release, runs = tmp_path / "release", tmp_path / "runs"
+    # A slow Pagefind: notes the folder it was given, waits to be released, writes its "index".
+    slow = tmp_path / "slow_pagefind.py"
+    slow.write_text(
+        "import pathlib, sys, time\n"
+        f"runs, release = pathlib.Path({str(runs)!r}), pathlib.Path({str(release)!r})\n"
+        "with runs.open('a') as log: log.write(sys.argv[1] + '\\n')\n"
+        "while not release.exists(): time.sleep(0.01)\n"
+        "(pathlib.Path(sys.argv[1]) / 'pagefind').mkdir()\n"
+        "count = len(runs.read_text().splitlines())\n"
+        "(pathlib.Path(sys.argv[1]) / 'pagefind' / 'pagefind.js').write_text(f'index run {count}')\n",
+        encoding="utf-8")
+    monkeypatch.setattr(preview_index, "pagefind_command", lambda folder, language: [sys.executable, str(slow),
+                                                                                      str(folder)])
     site = copy_example_site(tmp_path / "site")
     out = tmp_path / "preview" / "site"
     session = watch.PreviewSession(site, out, lambda: BUILD_MOMENT, Reporter(quiet=True), language="ja", search=True)
     try:
         assert session.rebuild().ok
-        assert started.wait(TIMEOUT), "the first build's index run did not start"
-        time.sleep(0.01)
+        wait_until(runs.is_file, "the first build's index run")
         _body(site)
         second = threading.Thread(target=session.rebuild, args=({site / TEIREIKAI},))
         second.start()
         second.join(TIMEOUT)
         assert not second.is_alive(), "the rebuild waited for the search index"
         assert "次回は7月15日です" in (out / "posts/teireikai-2024-06/index.html").read_text(encoding="utf-8")
-        assert indexed[0] != out, "Pagefind must work on a snapshot, not on the served folder"
-        release.set()
-        wait_until(lambda: (out / "pagefind/pagefind.js").is_file(), "the index to land in the preview")
-        assert (out / "pagefind/pagefind.js").read_text(encoding="utf-8") == "index run 2"
+        assert Path(runs.read_text().split()[0]) != out, "Pagefind must work on a snapshot, not on the served folder"
+        release.touch()
+        with serving(out, "/minato/", session.live) as url:
+            def served() -> str | None:
+                try:
+                    with urllib.request.urlopen(url + "pagefind/pagefind.js", timeout=TIMEOUT) as response:
+                        return response.read().decode("utf-8")
+                except urllib.error.HTTPError:
+                    return None
+            wait_until(lambda: served() == "index run 2", "the newest build's index to be served")
     finally:
-        release.set()
+        release.touch()
         session.close()
     assert sorted(p.name for p in out.parent.iterdir()) == ["site"], "index work folders are left behind"
 
