@@ -29,7 +29,7 @@ _KEPT_BUNDLES = 2  # the served index and the one before it (for a page that loa
 _STILL = ("Search keeps the previous index until the next save.", "次に保存するまで、検索は前の索引のままです。")
 
 
-class PagefindFailed(Exception):
+class PagefindError(Exception):
     """Pagefind ended without writing an index; the message is the end of what it said."""
 
 
@@ -102,7 +102,7 @@ class SearchIndexer:
                     return
             try:
                 self._index_once()
-            except PagefindFailed as failure:
+            except PagefindError as failure:
                 self._failure(self._shown_failure(str(failure)))
             except Exception as error:  # a bug: one line and the log, and the next save tries again
                 if not self._closed:
@@ -171,7 +171,7 @@ class SearchIndexer:
             return
         if code != 0 or not (folder / BUNDLE / "pagefind.js").is_file():
             lines = [line.strip() for line in (said or "").splitlines() if line.strip()]
-            raise PagefindFailed(" / ".join(lines[-3:]) or f"exit status {code}")
+            raise PagefindError(" / ".join([f"exit status {code}", *lines[-3:]]))
 
     # -- what the terminal hears --------------------------------------------------------------
     def _language(self) -> str:
@@ -201,14 +201,14 @@ class SearchIndexer:
             self._failed = self._wanted
             repeated = line == self._last_failure
             self._last_failure = line
-            self._told_behind = False  # the next run says "updating…" again
+            # (still behind: "updating…" is not said again, and a run that succeeds says "up to date")
         if self.terminal is not None and not repeated:
             self.terminal.echo(line, err=True)
 
     def _shown_failure(self, detail: str) -> str:
         # Pagefind's own words are kept: this is not an editor's mistake, and they help a report.
         return log_unexpected(self.site_root, "updating the search index", "検索の索引の更新中",
-                              self._language(), PagefindFailed(f"Pagefind: {detail}"), _STILL)
+                              self._language(), PagefindError(detail), _STILL)
 
 
 def pagefind_command(folder: Path, language: str) -> list[str]:

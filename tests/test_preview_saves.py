@@ -5,8 +5,8 @@ while Pagefind is still indexing the previous one. Each save gets one `rebuilt` 
 a traceback; the terminal says when the search index falls behind and when it has caught up;
 the preview's search then holds the latest save's words (read from Pagefind's files as the
 browser fetches them, and in Chromium on /search/). SIGTERM and SIGHUP stop it like Ctrl-C: the
-temporary folders go, the last line is `stopped`, the exit status is 0. A bug in a rebuild is
-one line naming a log that holds the traceback, and the preview goes on.
+temporary folders go, the last line is `stopped`, the exit status is 0. A bug in a rebuild, or
+a Pagefind that fails, is one line naming a log that holds the details, and the preview goes on.
 """
 
 from __future__ import annotations
@@ -289,6 +289,47 @@ def test_a_bug_in_a_rebuild_is_one_line_and_a_log_and_the_preview_goes_on(tmp_pa
         code = preview.stop(signal.SIGTERM)
     assert_stopped_cleanly(preview, code)
     assert preview.count("katsudo had an unexpected problem") == 1
+
+
+def test_a_failing_pagefind_is_one_line_and_the_next_save_indexes_again(tmp_path):
+    site, temp = new_site(tmp_path)
+    post = site / POST
+    original = post.read_text(encoding="utf-8")
+    broken = tmp_path / "pagefind-is-broken"
+    broken.touch()
+    # The real command, with Pagefind failing while `broken` exists (a damaged install, a full disk).
+    wrapper = tmp_path / "failing_pagefind.py"
+    wrapper.write_text(
+        "import pathlib, sys\n"
+        "from generator import preview_index\n"
+        "real = preview_index.pagefind_command\n"
+        f"broken = pathlib.Path({str(broken)!r})\n"
+        "def command(folder, language):\n"
+        "    if broken.exists():\n"
+        "        return [sys.executable, '-c', 'import sys; print(\"Error: out of disk space\"); sys.exit(3)']\n"
+        "    return real(folder, language)\n"
+        "preview_index.pagefind_command = command\n"
+        "from generator.cli import run\n"
+        "sys.argv[0] = 'katsudo'\n"
+        "run()\n", encoding="utf-8")
+    preview = Preview(site, temp, command=[sys.executable, str(wrapper)])
+    try:
+        line = wait_until(lambda: preview.find("katsudo had an unexpected problem while updating the search index"),
+                          "the line for the failed index")
+        assert "out of disk space" in line and "Search keeps the previous index" in line, line
+        before = preview.count("rebuilt ")
+        atomic_save(post, original + "\n追記： mikanfails\n")
+        wait_until(lambda: preview.count("rebuilt ") > before, "the rebuild")
+        time.sleep(1.5)  # (the same failure again is not said again)
+        assert preview.count("katsudo had an unexpected problem") == 1, preview.text()
+        broken.unlink()
+        atomic_save(post, original + "\n追記： mikanworks\n")
+        wait_until(lambda: index_holds(preview, "mikanworks"), "the index after Pagefind works again")
+        wait_until(lambda: preview.count("search index is up to date"), "the index's last word")
+    finally:
+        code = preview.stop(signal.SIGTERM)
+    assert_stopped_cleanly(preview, code)
+    assert preview.count("search index is being updated") == 1, preview.text()
 
 
 @pytest.mark.browser
