@@ -87,8 +87,10 @@ class SearchIndexer:
         if keep_at is not None and self._bundles and keep_at.parent.is_dir() and not keep_at.exists():
             try:
                 os.replace(self._bundles[0], keep_at)
-            except OSError:
-                pass  # (the kept preview then has no index: a build makes one)
+            except OSError as error:  # (the kept preview then has no index; `katsudo build` makes one)
+                if self.terminal is not None:
+                    self.terminal.say(f"warning: the search index could not be kept in {keep_at}: {error.strerror}",
+                                      f"warning: 検索の索引を {keep_at} に残せませんでした（{error.strerror}）", err=True)
         shutil.rmtree(self.folder, ignore_errors=True)
 
     # -- the indexing thread ----------------------------------------------------------------
