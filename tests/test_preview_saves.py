@@ -356,9 +356,11 @@ def test_the_search_page_finds_the_latest_save_by_itself(tmp_path):
 
             def shown_results() -> list[str] | None:
                 try:
-                    status = page.locator("[data-search-status]")
-                    page.wait_for_function("s => s.textContent && !s.textContent.includes('…')",
-                                           arg=status.element_handle())
+                    # Asked of the document each time, not of an element handle: a newer index
+                    # reloads the page, and a handle from before the reload would wait forever.
+                    page.wait_for_function("() => { const s = document.querySelector('[data-search-status]');"
+                                           " return s && s.textContent && !s.textContent.includes('…'); }",
+                                           timeout=5000)
                     return page.locator("[data-search-results] a").evaluate_all(
                         "as => as.map(a => a.getAttribute('href'))")
                 except PlaywrightError:
