@@ -103,7 +103,7 @@ def render_markdown(config: SiteConfig, posts, targets: LinkTargets, strings: di
     images = targets.images
     renderer = MarkdownRenderer(targets, strings.get("footnote_backlink", "Back to the text"),
                                 strings.get("table_label", "Table"), strings.get("file_meta"),
-                                safe_html=config.markdown.safe_html)
+                                safe_html=config.markdown.safe_html, keep_comments=config.markdown.keep_comments)
 
     def render(post) -> tuple[Rendered, bool]:
         result = renderer.render(post.source, post.body, post.body_line, link(config.base_path, route_of(post)),
@@ -192,7 +192,7 @@ def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = 
         # (Not the theme: each page is keyed on its own templates, Markdown on the UI strings.)
         cache.start(fingerprint(config, options.drafts, options.future))
         if changed is not None and isinstance(cache.last, LastBuild):
-            patched = apply(cache.last, cache, options, changed) if cache.last.config == config else None
+            patched = apply(cache.last, cache, options, changed, reporter) if cache.last.config == config else None
             if patched is not None:
                 for stage, seconds in patched.timings.items():
                     reporter.debug(f"  {stage:<9} {seconds * 1000:8.1f} ms")

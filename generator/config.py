@@ -29,6 +29,10 @@ class Category:
 @dataclass(frozen=True)
 class MarkdownSettings:
     safe_html: bool = False  # true: clean posts' HTML with an allow-list (for text that came from elsewhere)
+    # true: publish HTML comments (<!-- … -->) as written. By default they are notes to the editor
+    # (the archetypes' <!-- 例：… -->) and are left out of pages, feeds and the search index
+    # (generator/html_comments.py); safe_html removes them in any case.
+    keep_comments: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,7 @@ class SiteConfig:
     reading_speed_en: int = 200  # words a minute, for reading time of English text
     search: bool = True  # build the full-text search index and the /search/ page
     images: ImageSettings = field(default_factory=ImageSettings)  # keep_metadata, widths, default_image
-    markdown: MarkdownSettings = field(default_factory=MarkdownSettings)  # safe_html
+    markdown: MarkdownSettings = field(default_factory=MarkdownSettings)  # safe_html, keep_comments
 
     @property
     def base_path(self) -> str:
@@ -249,18 +253,21 @@ def _images(raw: Any, root: Path, error) -> ImageSettings | None:
     return ImageSettings(keep_metadata=keep, widths=tuple(sorted(set(widths))), default_image=default)
 
 
-MARKDOWN_FIELDS = ("safe_html",)
+MARKDOWN_FIELDS = ("safe_html", "keep_comments")
 
 
 def _markdown(raw: Any, error) -> MarkdownSettings | None:
-    """The `markdown:` mapping: safe_html (true/false)."""
+    """The `markdown:` mapping: safe_html and keep_comments (true/false)."""
     example = "for example:\n      markdown:\n        safe_html: true"
     ok = _known_keys(raw, "markdown", MARKDOWN_FIELDS, "'markdown' must have indented lines such as "
                      "'safe_html: true'", example, error)
     if ok is None:
         return None
     safe = _boolean(raw, "markdown", "safe_html", error, example)
-    return MarkdownSettings(safe_html=safe) if ok and safe is not None else None
+    keep = _boolean(raw, "markdown", "keep_comments", error, "for example:\n      markdown:\n        keep_comments: true")
+    if not ok or safe is None or keep is None:
+        return None
+    return MarkdownSettings(safe_html=safe, keep_comments=keep)
 
 
 def _boolean(raw: dict, section: str, key: str, error, *hint: str) -> bool | None:

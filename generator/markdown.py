@@ -8,7 +8,6 @@ working, and reports a link that points nowhere with its file and line.
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
@@ -23,9 +22,10 @@ from markdown.treeprocessors import Treeprocessor
 
 from generator import text as plain
 from generator.errors import SourceError
+from generator.html_comments import remove_comments
+from generator.ime_markdown import typing_slips
 from generator.images import SIZES, ImageCatalog
-
-GALLERY_SIZES = "(min-width: 42em) 14em, 50vw"  # .gallery: columns of at least 10rem
+from generator.markdown_blocks import TableWrapper, deepest_line, figure_or_gallery, toc_html
 
 # Links to these files get their type and size after the link text: 報告書 (PDF・1.2MB).
 FILE_TYPES = {".pdf": "PDF", ".doc": "Word", ".docx": "Word", ".xls": "Excel", ".xlsx": "Excel",
@@ -51,7 +51,7 @@ class Rendered:
     errors: tuple[SourceError, ...] = ()
     cjk_chars: int = 0  # what reading time is measured in: characters of Japanese text...
     words: int = 0  # ...and words of the rest (generator/text.py)
-    warnings: tuple[SourceError, ...] = ()  # missing alt text, oversized photos (errors with --strict)
+    warnings: tuple[SourceError, ...] = ()  # missing alt text, oversized photos, IME slips (errors with --strict)
     og_image: str | None = None  # route of the 1200×630 social card (cover, else the first photo)
     attachments: tuple[dict, ...] = ()  # front matter 'attachments': {title, url, type, size}
     images: tuple = ()  # the image variants (generator/images.Variant) this document shows
@@ -108,7 +108,7 @@ class _LinkRewriter(Treeprocessor):
                         meta.text = self.file_meta.format(type=FILE_TYPES[path.suffix.lower()],
                                                           size=file_size_text(path.stat().st_size))
         for paragraph in list(root.iter("p")):
-            self._figure_or_gallery(paragraph)
+            figure_or_gallery(paragraph, self.document.full_size, self.document.figures)
 
     file_meta = " ({type}・{size})"
 
@@ -176,47 +176,6 @@ class _LinkRewriter(Treeprocessor):
         doc.full_size[picture] = base + quote(catalog.routes[path.resolve()])
         if "figure" in classes:
             doc.figures.add(picture)
-
-    def _figure_or_gallery(self, p) -> None:
-        doc = self.document
-        children = list(p)
-        classes = (p.get("class") or "").split()
-        blank = lambda text: not (text or "").strip()  # noqa: E731
-        if "gallery" in classes and children and all(c.tag == "picture" for c in children) \
-                and blank(p.text) and all(blank(c.tail) for c in children):
-            p.tag = "div"
-            p.set("class", " ".join(["gallery"] + [c for c in classes if c != "gallery"]))
-            p.text = None
-            for index, picture in enumerate(children):
-                for element in picture:  # a grid cell, not the column: smaller files suffice
-                    element.set("sizes", GALLERY_SIZES)
-                link = ElementTree.Element("a", {"class": "gallery-item", "href": doc.full_size.get(picture, "")})
-                picture.tail = None
-                link.append(picture)
-                p[index] = link
-            return
-        if not children or children[0].tag != "picture" or not blank(p.text):
-            return
-        picture = children[0]
-        italic = len(children) == 2 and children[1].tag == "em" and blank(picture.tail) and blank(children[1].tail)
-        wanted = picture in doc.figures or "figure" in classes
-        if not (italic or (wanted and len(children) == 1 and blank(picture.tail))):
-            return
-        p.tag = "figure"
-        rest = [c for c in classes if c != "figure"]
-        if rest:
-            p.set("class", " ".join(rest))
-        elif "class" in p.attrib:
-            del p.attrib["class"]
-        picture.tail = None
-        if italic:
-            caption = children[1]
-            caption.tag, caption.tail = "figcaption", None
-        else:
-            img = picture.find("img")
-            text = img.get("title") or img.get("alt")
-            if text:
-                ElementTree.SubElement(p, "figcaption").text = text
 
     def _line_of(self, target: str) -> int:
         """Line of the link's own `](target` (the same target twice: the next one each time)."""
@@ -288,26 +247,6 @@ class _LinkRewriter(Treeprocessor):
         return target
 
 
-class _TableWrapper(Treeprocessor):
-    """Put each table in a focusable, labelled region: a table wider than a phone scrolls
-    sideways, and keyboard users must be able to reach that scroll area (WCAG 2.1.1)."""
-
-    def __init__(self, md, label: str):
-        super().__init__(md)
-        self.label = label
-
-    def run(self, root):
-        for parent in list(root.iter()):
-            for index, child in enumerate(list(parent)):
-                if child.tag == "table":
-                    wrapper = ElementTree.Element("div", {"class": "table-wrap", "role": "region",
-                                                          "tabindex": "0", "aria-label": self.label})
-                    wrapper.tail, child.tail = child.tail, None
-                    parent.remove(child)
-                    wrapper.append(child)
-                    parent.insert(index, wrapper)
-
-
 class _LinkExtension(Extension):
     def __init__(self, rewriter_factory, table_label: str):
         super().__init__()
@@ -316,17 +255,19 @@ class _LinkExtension(Extension):
 
     def extendMarkdown(self, md):
         md.treeprocessors.register(self.rewriter_factory(md), "katsudo_links", 1)
-        md.treeprocessors.register(_TableWrapper(md, self.table_label), "katsudo_tables", 0)
+        md.treeprocessors.register(TableWrapper(md, self.table_label), "katsudo_tables", 0)
 
 
 class MarkdownRenderer:
     """One reusable Python-Markdown instance per build (creating one costs more than a post)."""
 
     def __init__(self, targets: LinkTargets, footnote_backlink_title: str = "Back to the text",
-                 table_label: str = "Table", file_meta: str | None = None, safe_html: bool = False):
+                 table_label: str = "Table", file_meta: str | None = None, safe_html: bool = False,
+                 keep_comments: bool = False):
         self._rewriter: _LinkRewriter | None = None
         self.targets = targets
         self.safe_html = safe_html  # site.yaml markdown.safe_html: clean the HTML (generator/safehtml.py)
+        self.keep_comments = keep_comments  # site.yaml markdown.keep_comments (generator/html_comments.py)
         # Whether the last render looked anything up in the site (links to posts and files,
         # photos): if not, its HTML depends on its own text alone (generator/build.py caches it so).
         self.last_local = False
@@ -353,18 +294,23 @@ class MarkdownRenderer:
         if self.targets.images is not None:
             self.targets.images.take()
         self._md.reset()
+        # IME slips are warned about; empty headings come back as blank lines (generator/ime_markdown.py).
+        text, slips = typing_slips(source, body, body_line)
+        document.warnings.extend(slips)
         try:
-            html_text = self._md.convert(body)
+            html_text = self._md.convert(text)
         except RecursionError:
             # Python-Markdown parses nested lists and quotes recursively: hundreds of levels
             # exhaust Python's stack. Nobody reads a list 500 levels deep; say where it is.
             self._md.reset()
-            return Rendered("", "", "", (SourceError(source, body_line + _deepest_line(body),
+            return Rendered("", "", "", (SourceError(source, body_line + deepest_line(body),
                                                      "the text is nested too deeply to read (lists or quotes "
                                                      "inside each other, hundreds of levels)",
                                                      "indent list items at most a few levels; start a new list "
                                                      "or a new paragraph instead"),))
-        toc = _toc_html(self._md.toc_tokens)
+        toc = toc_html(self._md.toc_tokens)
+        if not self.keep_comments:
+            html_text = remove_comments(html_text)  # (before the summary and reading time are measured)
         if self.safe_html:
             from generator.safehtml import sanitise
 
@@ -410,35 +356,3 @@ class MarkdownRenderer:
             return catalog.social(catalog.info(photo)).route
         except ValueError:
             return None
-
-
-def _deepest_line(body: str) -> int:
-    """Offset (0-based) of the most indented or most quoted line: where the nesting goes too deep."""
-    def depth(line: str) -> int:
-        stripped = line.lstrip(" \t>")
-        return len(line) - len(stripped)
-
-    lines = body.split("\n")
-    return max(range(len(lines)), key=lambda i: depth(lines[i])) if lines else 0
-
-
-def _flatten(tokens: list[dict]) -> list[dict]:
-    flat = []
-    for token in tokens:
-        flat.append(token)
-        flat.extend(_flatten(token["children"]))
-    return flat
-
-
-def _toc_html(tokens: list[dict]) -> str:
-    if len(_flatten(tokens)) < 2:
-        return ""
-
-    def items(level_tokens: list[dict]) -> str:
-        parts = []
-        for token in level_tokens:
-            child = f"<ul>{items(token['children'])}</ul>" if token["children"] else ""
-            parts.append(f'<li><a href="#{html.escape(token["id"])}">{token["name"]}</a>{child}</li>')
-        return "".join(parts)
-
-    return f"<ul>{items(tokens)}</ul>"

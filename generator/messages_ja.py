@@ -55,6 +55,15 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (r"slug '(?P<slug>[^']*)'", "slug「{slug}」はアドレスに使えません。英数字と「-」にしてください。"),
     (r"unknown setting '(?P<key>[^']*)'", "site.yaml の「{key}」は知らない設定です。綴りを確かめてください。"),
     (r"template error", "テンプレートの書き方に誤りがあります（この行）。"),
+    # Markdown typed with an IME (generator/ime_markdown.py) and site.yaml's markdown.keep_comments
+    (r"'＃' \(full-width\) at the start of the line", "行の先頭の「＃」が全角なので、見出しにならずにそのまま表示されます。半角の「#」とスペースに直してください。"),
+    (r"the (?:link|image) \[(?P<text>.*)\] has full-width brackets", "「[{text}]」のかっこが全角なので、リンクにならずに文字のまま表示されます。半角の [ ] と ( ) に直してください。"),
+    (r"the list marker '(?P<marker>[^']*)' is full-width", "箇条書きの「{marker}」が全角なので、箇条書きになりません。半角の記号とスペースに直してください。"),
+    (r"follows the list marker '(?P<marker>[^']*)'", "箇条書きの「{marker}」のあとが全角スペースなので、箇条書きになりません。半角スペースに直してください。"),
+    (r"the number '(?P<number>[^']*)' at the start of the line has full-width", "番号「{number}」に全角の文字があるので、番号付きの箇条書きになりません。半角の数字と「. 」に直してください。"),
+    (r"follows the number '(?P<number>[^']*)'", "番号「{number}」のあとが全角スペースなので、番号付きの箇条書きになりません。半角スペースに直してください。"),
+    (r"an empty heading \('(?P<level>#+)' with nothing but spaces", "文字のない見出し（「{level}」のあとが空白だけ）は、ページと目次から省きました。見出しの文字を書くか、この行を消してください。"),
+    (r"'markdown\.keep_comments' must be true or false", "markdown の keep_comments には true か false を書いてください。"),
 )
 _COMPILED = tuple((re.compile(pattern), text) for pattern, text in _PATTERNS)
 

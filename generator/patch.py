@@ -73,9 +73,10 @@ class LastBuild:
         return self._places
 
 
-def apply(last: LastBuild, cache: BuildCache, options, changed: set[Path]) -> Any | None:
+def apply(last: LastBuild, cache: BuildCache, options, changed: set[Path], reporter) -> Any | None:
     """Bring the published site up to date with the edited posts in `changed`; None when the
-    change is more than post text (the caller builds the whole site instead)."""
+    change is more than post text (the caller builds the whole site instead). The edited posts'
+    warnings go to `reporter`, as a whole build would say them."""
     started = time.perf_counter()
     if replace(options, now=last.options.now) != last.options:
         return None
@@ -185,6 +186,8 @@ def apply(last: LastBuild, cache: BuildCache, options, changed: set[Path]) -> An
     cache.stats.pages_rendered += len(placed)
     last.site = site
     last.options = options
+    for warning in sorted(new_warnings, key=lambda w: w.sort_key()):
+        reporter.warn(warning)
     old_warnings = sum(len(entry.rendered.warnings) for _, entry in old_entries)
     last.result = replace(last.result, warnings=last.result.warnings - old_warnings + len(new_warnings))
     return replace(last.result, written=update.written, rendered=len(placed),

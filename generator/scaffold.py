@@ -63,7 +63,8 @@ def new_post(config: SiteConfig, title: str, day: date, category: str | None, sl
 
     lines = ["---", field("title", title), f"date: {day.isoformat()}"] + ([f"category: {category}"] if category else []) + [
              "tags: []", field("author", config.author) if config.author else "# author: 事務局",
-             "# draft: true   # 公開しないときは先頭の「# 」を消します (remove '# ' to keep it unpublished)",
+             # A draft: the next build must not publish the empty skeleton (nor its 例：… notes).
+             "draft: true   # 公開するときは、この行を消すか false にします (to publish, delete this line or write false)",
              "---", ""]
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "x", encoding="utf-8") as handle:  # 'x': never overwrite, even in a race

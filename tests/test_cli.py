@@ -143,7 +143,7 @@ def test_new_meeting_report(site: SiteDir):
     assert post.metadata["category"] == "meeting"
     assert post.metadata.get("tags") == []
     assert post.metadata.get("author") == "事務局"
-    assert "draft" not in post.metadata  # offered as a comment, not set
+    assert post.metadata["draft"] is True  # the skeleton is not published until the editor says so
     archetype = (REPO / "templates/archetypes/meeting.md").read_text(encoding="utf-8")
     headings = [line for line in archetype.splitlines() if line.startswith("## ")]
     assert headings == MEETING_HEADINGS
@@ -246,7 +246,7 @@ def test_new_posts_build(site: SiteDir):
             new(site, "Workshop", "--category", "workshop", "--date", "2024-06-18"),
             new(site, "会議: 予算について", "--date", "2024-06-19")]
     assert all(r.exit_code == 0 for r in made)
-    result = site.build()
+    result = site.build("--drafts")  # (new posts are drafts)
     assert result.exit_code == 0, result.stderr
     html = (site.public / "posts/6月定例会の報告/index.html").read_text(encoding="utf-8")
     assert "6月定例会の報告" in html

@@ -40,13 +40,25 @@ def build_limited(site: SiteDir) -> Finished:
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
                                preexec_fn=limit_memory, cwd=site.root)
     deadline = time.monotonic() + TIME_LIMIT
-    stderr_chunks = []
-    # Poll rather than wait with a timeout: wait4 gives this process's own peak memory.
-    os.set_blocking(process.stderr.fileno(), False)
-    while True:
-        chunk = process.stderr.read()
-        if chunk:
+    stderr_chunks: list[bytes] = []
+    descriptor = process.stderr.fileno()
+
+    def drain() -> None:
+        # os.read on the descriptor, not the buffered file: a buffered read that meets EAGAIN
+        # half-way can drop what it had read (seen as a message cut off mid-word).
+        while True:
+            try:
+                chunk = os.read(descriptor, 65536)
+            except BlockingIOError:
+                return
+            if not chunk:
+                return
             stderr_chunks.append(chunk)
+
+    # Poll rather than wait with a timeout: wait4 gives this process's own peak memory.
+    os.set_blocking(descriptor, False)
+    while True:
+        drain()
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)
         if pid:
             break
@@ -56,8 +68,8 @@ def build_limited(site: SiteDir) -> Finished:
             pytest.fail(f"the build did not finish in {TIME_LIMIT} s")
         time.sleep(0.2)
     process.returncode = os.waitstatus_to_exitcode(status)
-    os.set_blocking(process.stderr.fileno(), True)
-    stderr_chunks.append(process.stderr.read() or b"")
+    os.set_blocking(descriptor, True)
+    drain()
     process.stderr.close()
     return Finished(process.returncode, b"".join(stderr_chunks).decode("utf-8", "replace"), usage.ru_maxrss / 1024)
 
