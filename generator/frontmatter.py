@@ -25,7 +25,11 @@ from generator.yamltext import YamlMapping, parse_mapping
 _FENCE = python_frontmatter.YAMLHandler().FM_BOUNDARY
 _DATE_HINT = "write it like 2024-06-17 or 2024-06-17 19:00"
 MAX_TAGS = 100
-_TAG_SEPARATORS = str.maketrans({"、": ",", "，": ",", "､": ","})
+# An IME types '、' or '，' between words. YAML only splits '[a, b]' on ',' (so '[a、b]' is one
+# item) and a plain 'a、b' not at all, so every item is split again here, the same way whatever
+# brackets or quotes were used. Full-width brackets ('［防災、地域福祉］') are plain text to YAML.
+_LIST_SEPARATORS = str.maketrans({"、": ",", "，": ",", "､": ","})
+_FULL_WIDTH_BRACKETS = ("［", "］")
 
 
 @dataclass(frozen=True)
@@ -151,14 +155,14 @@ def validate(path: Path, source: SplitSource, config: SiteConfig, is_post: bool)
 
     tags: list[str] = []
     raw_tags = values.get("tags")
-    if isinstance(raw_tags, str):
-        raw_tags = raw_tags.translate(_TAG_SEPARATORS).split(",")
     if raw_tags is None:
         raw_tags = []
+    if isinstance(raw_tags, (str, int, float)) and not isinstance(raw_tags, bool):
+        raw_tags = [raw_tags]
     if not isinstance(raw_tags, list):
         error("tags", "'tags' must be a list or comma-separated text", "for example: tags: [防災, 地域福祉]")
         raw_tags = []
-    for item in raw_tags:
+    for item in split_list_items(raw_tags):
         if isinstance(item, (dict, list)) or item is None:
             error("tags", "each tag must be a word or short phrase", "for example: tags: [防災, 地域福祉]")
             continue
@@ -238,6 +242,21 @@ def validate(path: Path, source: SplitSource, config: SiteConfig, is_post: bool)
                     series=series, series_order=series_order, event=event, weight=weight, extra=extra,
                     cover=cover, cover_line=source.mapping.line_of("cover") if cover else None,
                     attachments=tuple(attachments)), []
+
+
+def split_list_items(items: list) -> list:
+    """The items of a front matter list, each text item split on ',', '、', '，' and '､' and
+    trimmed of half- and full-width spaces; empty pieces dropped. Other items are kept as they are."""
+    pieces: list = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (str, int, float)):
+            pieces.append(item)
+            continue
+        text = str(item).strip()
+        if text.startswith(_FULL_WIDTH_BRACKETS[0]) and text.endswith(_FULL_WIDTH_BRACKETS[1]):
+            text = text[1:-1]
+        pieces.extend(piece.strip() for piece in text.translate(_LIST_SEPARATORS).split(",") if piece.strip())
+    return pieces
 
 
 def _series_order(raw: object) -> int | None | bool:

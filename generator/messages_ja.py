@@ -29,6 +29,9 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (r"event 'online' must be", "イベントの online には true・false か、1 行の説明を書いてください。"),
     (r"event 'url' is not a web address", "イベントの url は https:// で始まるアドレスにしてください。"),
     (r"event 'capacity' must be a whole number", "イベントの capacity（定員）は数字だけで書いてください（例：50）。"),
+    (r"this event notice is dated (?P<day>.+?), in the future",
+     "このお知らせは date が {day} で未来の日付なので、まだ公開されていません（サイトにも、行事予定や今後の予定にも出ません）。"
+     "date はお知らせを載せる日、event の start は行事の日です。すぐに載せるには、date を今日の日付にしてください。"),
     (r"'series_order' must be a whole number", "series_order（シリーズの順番）は 1 以上の数字で書いてください。"),
     (r"'series_order' is set but the post has no 'series'", "series_order がありますが、series（シリーズ名）がありません。"),
     (r"the link '(?P<link>[^']*)' points at no post or page", "リンク先「{link}」の記事が見つかりません。ファイル名を確かめてください。"),
@@ -64,6 +67,20 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (r"follows the number '(?P<number>[^']*)'", "番号「{number}」のあとが全角スペースなので、番号付きの箇条書きになりません。半角スペースに直してください。"),
     (r"an empty heading \('(?P<level>#+)' with nothing but spaces", "文字のない見出し（「{level}」のあとが空白だけ）は、ページと目次から省きました。見出しの文字を書くか、この行を消してください。"),
     (r"'markdown\.keep_comments' must be true or false", "markdown の keep_comments には true か false を書いてください。"),
+    # YAML syntax slips in front matter and site.yaml (generator/yaml_errors.py); the hint below shows the corrected line
+    (r"a full-width space \(全角スペース\) follows the ':' after '(?P<key>[^']*)'", "「{key}:」のあとのスペースが全角です。「:」のあとの全角スペースを半角スペースに直してください（下の hint の行のように）。"),
+    (r"the value of '(?P<key>[^']*)' has ': ' in it", "「{key}」の値の中に「: 」（コロンとスペース）があるため、別の項目の始まりと読まれてしまいます。値全体を「\"」で囲んでください（下の hint の行のように）。"),
+    (r"the list item '(?P<item>.*)' has ': ' in it", "箇条書きの「{item}」の中に「: 」（コロンとスペース）があります。全体を「\"」で囲んでください（下の hint の行のように）。"),
+    (r"the value of '(?P<key>[^']*)' starts with '(?P<char>.)', which has a special meaning", "「{key}」の値が「{char}」で始まっていますが、この記号は YAML では特別な意味を持ちます。値全体を「\"」で囲んでください（下の hint の行のように）。"),
+    (r"the value of '(?P<key>[^']*)' starts with '(?P<open>.)' and goes on after the closing '(?P<close>.)'", "「{key}」の値が「{open}」で始まり、閉じる「{close}」のあとにも文字が続いています。値全体を引用符で囲んでください（下の hint の行のように）。"),
+    (r"this line has no ':' between a key and its value", "この行には「キー: 値」の「:」がありません。キーのあとに半角の「:」とスペースを入れてください。上の行の続きなら、行頭に半角スペースを 2 つ入れてください。"),
+    (r"this line is indented more than the line above", "この行の字下げ（行頭の半角スペース）が上の行より深くなっています。上の行と同じ位置から書いてください。"),
+    (r"the indentation of this line does not match the lines above", "この行の字下げ（行頭の半角スペースの数）が、まわりの行とそろっていません。同じまとまりの行と同じ位置から書いてください。"),
+    (r"a list item \('- …'\) is where a 'key: value' line should be", "「- 」で始まる箇条書きの行が、「キー: 値」の行の位置にあります。「tags:」のようなキーの下に、字下げして書いてください。"),
+    (r"the (?:quote|bracket) (?P<open>.) opened on this line is never closed with (?P<close>.)", "この行で開いた「{open}」が閉じられていません。値の終わりに「{close}」を付けてください（下の hint の行のように）。"),
+    (r"a '\\' inside double quotes starts an unknown escape", "「\"」で囲んだ値の中の「\\」は特別な意味になります。値を「'」で囲んでください。"),
+    (r"must be a list of 'key: value' lines", "「キー: 値」の形の行がありません。「title: 定例会の報告」のように 1 行に 1 つずつ書いてください。"),
+    (r"is not valid YAML: ", "この行は YAML（「キー: 値」の形）として読めません。「:」や「#」を含む文字は「\"」で囲み、かっこや引用符の閉じ忘れがないか確かめてください。"),
 )
 _COMPILED = tuple((re.compile(pattern), text) for pattern, text in _PATTERNS)
 

@@ -3,7 +3,7 @@
 Front matter and site.yaml are typed by people using Japanese input methods, which slip in
 full-width colons and spaces and tabs. PyYAML reports those far from the culprit (a full-width
 colon shows up as "mapping values are not allowed here" on the *next* line), so before trusting
-PyYAML's position we look for the character that really broke the line.
+PyYAML's position we look for the character that really broke the line (generator/yaml_errors.py).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from generator import yaml_errors
 from generator.errors import SourceError
 
 
@@ -69,31 +70,15 @@ def _indentation_problem(text: str, first_line: int) -> tuple[int, str, str] | N
     return None
 
 
-def _full_width_colon(text: str, first_line: int, last_line: int) -> tuple[int, str, str] | None:
-    """The line nearest before `last_line` (where PyYAML gave up) written 'key：value'.
-    List items ('- 議題：予算') are text, not keys, so they are never blamed."""
-    found = None
-    for offset, line in enumerate(text.split("\n")):
-        number = first_line + offset
-        if number > last_line:
-            break
-        stripped = line.strip()
-        if not stripped or stripped.startswith(("#", "-")):
-            continue
-        colon, wide_colon = line.find(":"), line.find("\uff1a")
-        if wide_colon != -1 and (colon == -1 or wide_colon < colon):
-            key = line[:wide_colon].strip()
-            found = (number, f"full-width colon '：' after '{key}'",
-                     f"replace '：' with a half-width colon and a space: '{key}: ...'")
-    return found
-
-
 def parse_mapping(text: str, path: Path, first_line: int, what: str) -> tuple[YamlMapping | None, list[SourceError]]:
     """Parse YAML `text` that starts at `first_line` of `path` into a string-keyed mapping."""
     indentation = _indentation_problem(text, first_line)
     if indentation:
         line, message, hint = indentation
         return None, [SourceError(path, line, message, hint)]
+    wide_space = yaml_errors.field_with_wide_space(text)
+    if wide_space:
+        return None, [_error(path, first_line, wide_space)]
     if _FastLoader is not _PlainLoader:
         try:
             parsed = _parse(text, path, first_line, what, _FastLoader)
@@ -116,18 +101,18 @@ def parse_mapping(text: str, path: Path, first_line: int, what: str) -> tuple[Ya
         return None, [SourceError(path, line, f"{what} has a number too long to read",
                                   "put long numbers in quotes, or shorten them")]
     except yaml.YAMLError as exc:
-        # An unclosed bracket or quote is noticed at the end of the text; where it was opened
-        # (the context mark) is the line the editor has to fix.
-        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
-        line = first_line + mark.line if mark is not None else first_line
-        problem_mark = getattr(exc, "problem_mark", None)
-        found = _full_width_colon(text, first_line, first_line + problem_mark.line if problem_mark else line)
-        if found:
-            line, message, hint = found
-            return None, [SourceError(path, line, message, hint)]
-        problem = getattr(exc, "problem", None) or str(exc)
-        return None, [SourceError(path, line, f"{what} is not valid YAML: {problem}",
-                                  "each line should look like 'key: value'; put text containing ':' or '#' in quotes")]
+        slip = yaml_errors.explain(exc, text, what)
+        if slip is None:
+            problem_mark = getattr(exc, "problem_mark", None)
+            slip = yaml_errors.nearest_full_width_colon(text.split("\n"), problem_mark.line if problem_mark else 0)
+        if slip:
+            return None, [_error(path, first_line, slip)]
+        line, message, hint = yaml_errors.generic(exc, first_line, what)
+        return None, [SourceError(path, line, message, hint)]
+
+
+def _error(path: Path, first_line: int, slip: yaml_errors.Slip) -> SourceError:
+    return SourceError(path, first_line + slip.index, slip.message, slip.hint)
 
 
 def _parse(text: str, path: Path, first_line: int, what: str, loader_class) -> tuple[YamlMapping | None, list[SourceError]]:
@@ -137,10 +122,11 @@ def _parse(text: str, path: Path, first_line: int, what: str, loader_class) -> t
         if node is None:
             return YamlMapping({}, {}, first_line), []
         if not isinstance(node, yaml.MappingNode):
-            found = _full_width_colon(text, first_line, first_line + text.count("\n"))
-            if found:
-                line, message, hint = found
-                return None, [SourceError(path, line, message, hint)]
+            lines = text.split("\n")
+            slip = yaml_errors.nearest_full_width_colon(lines, len(lines) - 1) or next(
+                filter(None, (yaml_errors.wide_space_after_colon(lines, i) for i in range(len(lines)))), None)
+            if slip:
+                return None, [_error(path, first_line, slip)]
             return None, [SourceError(path, first_line, f"{what} must be a list of 'key: value' lines",
                                       "write one setting per line, like 'title: 定例会の報告'")]
         errors: list[SourceError] = []
