@@ -21,6 +21,7 @@ from generator.deps import globals_key, template_digests, track
 from generator.config import SiteConfig, load_config
 from dataclasses import replace
 from generator.errors import ErrorBag, KatsudoError
+from generator.held_back import HeldBack, future_event_warnings, held_back
 from generator.images import ImageCatalog, cache_dir, process_jobs
 from generator.markdown import LinkTargets, MarkdownRenderer, Rendered
 from generator.model import build_site, route_of
@@ -65,6 +66,7 @@ class BuildResult:
     warnings: int = 0
     rendered: int = 0  # pages rendered this build (the others were unchanged and kept)
     markdown: int = 0  # posts whose Markdown was rendered this build
+    held_back: tuple[HeldBack, ...] = ()  # drafts and future posts not published (generator/held_back.py)
 
 
 class Progress:
@@ -232,6 +234,7 @@ def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = 
     published = [p for p in all_posts if is_published(p, options.now, options.drafts, options.future)]
     shown = {id(p) for p in published}
     unpublished = [p for p in all_posts if id(p) not in shown]  # (by identity: `in` a list was O(N²))
+    held = held_back(unpublished, options.drafts)
     timer.lap("content")
 
     # Sources that failed validation are already reported; links to them are not errors twice.
@@ -245,6 +248,7 @@ def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = 
     markdown_count = cache.stats.markdown_rendered - markdown_before if cache is not None else len(published)
     errors.extend(found)
     warnings = [w for result in rendered.values() for w in result.warnings]
+    warnings += future_event_warnings(unpublished, options.drafts)
     if options.strict:
         errors.extend(replace(w, severity="error") for w in warnings)
     else:
@@ -335,12 +339,12 @@ def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = 
     timer.lap("write")  # includes the search index
     progress.finish()
     result = BuildResult(options.out, len(site.posts), len(output) + len(reused), len(planned) + 1, written,
-                         timer.timings, processed, len(warnings), len(todo), markdown_count)
+                         timer.timings, processed, len(warnings), len(todo), markdown_count, held)
     if cache is not None:
         cache.remember("fast", {"inputs": inputs, "started": started_ns, "now": options.now,
                                 "horizon": _horizon(config, all_posts, options.now),
                                 "output": Stamps.of(stamps_after if stamps_after is not None else output_stamps(out)),
-                                "warnings": sorted(warnings, key=lambda w: w.sort_key()),
+                                "warnings": sorted(warnings, key=lambda w: w.sort_key()), "held_back": held,
                                 "result": replace(result, timings={}, written=0, rendered=0, markdown=0,
                                                   images_processed=0)})
         cache.remember_pages(keys, out)
@@ -432,7 +436,7 @@ def _output_check(cache: BuildCache, options: BuildOptions) -> ForkedQuestion:
 def _nothing_changed(cache: BuildCache, inputs: dict, options: BuildOptions, reporter: Reporter,
                      output_same: Callable[[], bool]) -> BuildResult | None:
     record = cache.extra.get("fast")
-    if record is None or record["inputs"] != inputs:
+    if record is None or record["inputs"] != inputs or "held_back" not in record:
         return None
     if not same_moment(record["now"], record["horizon"], options.now):
         return None
@@ -442,7 +446,7 @@ def _nothing_changed(cache: BuildCache, inputs: dict, options: BuildOptions, rep
         return None
     for warning in record["warnings"]:
         reporter.warn(warning)
-    return record["result"]
+    return replace(record["result"], held_back=record["held_back"])
 
 
 def _unchanged(cache: BuildCache, out: Path, planned, files_key: str, search: bool, output_as_left: bool) -> bool:

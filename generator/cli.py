@@ -14,15 +14,20 @@ import click
 
 from generator import __version__
 from generator.build import BuildOptions, build
+from generator.cli_help import KatsudoGroup, current_language, option, version_option
+from generator.cli_output import (NOTHING_CHECKED, NOTHING_WRITTEN, check_summary, error_count, fail,
+                                  finding_json, sentences, terminal)
 from generator.config import load_config
 from generator.dates import parse_datetime
 from generator.errors import KatsudoError
+from generator.i18n import say, ui_language
 from generator.report import Reporter
 from generator.scaffold import ScaffoldError, init_site, new_post
 from generator.write import clean_output
 
-site_option = click.option("-s", "--site", "site", type=click.Path(file_okay=False, path_type=Path), default=".",
-                           show_default=True, help="The site folder (holds site.yaml and content/).")
+site_option = option("-s", "--site", "site", type=click.Path(file_okay=False, path_type=Path), default=".",
+                     show_default=True, help="The site folder (holds site.yaml and content/).",
+                     ja="サイトのフォルダー（site.yaml と content/ があるフォルダー）。")
 
 
 def _now(config_zone) -> datetime:
@@ -36,18 +41,18 @@ def _now(config_zone) -> datetime:
     return datetime.now(config_zone)
 
 
-def _fail(error: KatsudoError, what: str, language: str = "en") -> None:
-    """Print every error (with a Japanese sentence too on a Japanese site), then exit 1."""
-    root = Path.cwd()
-    for item in error.errors:
-        click.echo(item.format(root, language), err=True)
-    count = len(error.errors)
-    click.echo(f"{count} error{'s' if count != 1 else ''}; {what}", err=True)
-    sys.exit(1)
+@click.group(cls=KatsudoGroup, context_settings={"help_option_names": ["-h", "--help"]}, ja="""
+    katsudo（活動）: 団体の活動報告を、そのまま公開できるウェブサイトにします。
 
+    \b
+    katsudo init DIR        新しいサイトを作ります
+    katsudo new TITLE       ひな形から新しい報告を書き始めます
+    katsudo build           サイトを作り、public/ に書き出します
+    katsudo serve           サイトを作り、ブラウザーでプレビューします
+    katsudo check           公開の前に、リンク切れや写真・題名の抜けを調べます
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="katsudo")
+    英語の説明は LANG=C katsudo --help で表示されます。""")
+@version_option(__version__, prog_name="katsudo")
 def main() -> None:
     """katsudo (活動): a static site for your organisation's activity reports.
 
@@ -89,20 +94,29 @@ def run() -> None:
     os._exit(code)
 
 
-@main.command("build")
+@main.command("build", ja="""
+    サイトを作り、静的なファイルのフォルダーに書き出します。
+
+    変更のない記事とページは、SITE/.katsudo-cache/ のキャッシュから取ります（最初から作り直すには、
+    このフォルダーを消すか --no-cache を付けてください。どちらでも同じサイトができます）。""")
 @site_option
-@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where to write the site. [default: SITE/public]")
-@click.option("--drafts", is_flag=True, help="Include posts marked 'draft: true'.")
-@click.option("--future", is_flag=True, help="Include posts dated after now.")
-@click.option("--base-url", default=None, help="Publish at this address instead of site.yaml's base_url (preview deploys).")
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-@click.option("-v", "--verbose", is_flag=True, help="Print the time each stage took.")
-@click.option("--strict", is_flag=True, help="Treat warnings (missing alt text, oversized photos) as errors.")
-@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
-              help="Processes that render Markdown and pages. [default: one per CPU core]")
-@click.option("--no-cache", "no_cache", is_flag=True,
-              help="Neither read nor write the build cache (SITE/.katsudo-cache/build/): build everything.")
+@option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=None,
+        help="Where to write the site. [default: SITE/public]", ja="サイトを書き出すフォルダー。[既定: SITE/public]")
+@option("--drafts", is_flag=True, help="Include posts marked 'draft: true'.",
+        ja="下書き（draft: true）の記事も含めます。")
+@option("--future", is_flag=True, help="Include posts dated after now.", ja="日付が今より先の記事も含めます。")
+@option("--base-url", default=None, help="Publish at this address instead of site.yaml's base_url (preview deploys).",
+        ja="site.yaml の base_url の代わりに、このアドレスで公開します（確かめるための仮の公開に）。")
+@option("-q", "--quiet", is_flag=True, help="Print nothing but errors.", ja="エラーのほかは何も表示しません。")
+@option("-v", "--verbose", is_flag=True, help="Print the time each stage took.", ja="各段階にかかった時間を表示します。")
+@option("--strict", is_flag=True, help="Treat warnings (missing alt text, oversized photos) as errors.",
+        ja="警告（写真の説明の抜け、大きすぎる写真など）もエラーにします。")
+@option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
+        help="Processes that render Markdown and pages. [default: one per CPU core]",
+        ja="Markdown とページを作るプロセスの数。[既定: CPU のコアの数]")
+@option("--no-cache", "no_cache", is_flag=True,
+        help="Neither read nor write the build cache (SITE/.katsudo-cache/build/): build everything.",
+        ja="ビルドのキャッシュ（SITE/.katsudo-cache/build/）を使わずに、すべてを作ります。")
 def build_command(site: Path, output: Path | None, drafts: bool, future: bool, base_url: str | None,
                   quiet: bool, verbose: bool, strict: bool = False, jobs: int | None = None,
                   no_cache: bool = False) -> None:
@@ -118,7 +132,7 @@ def build_command(site: Path, output: Path | None, drafts: bool, future: bool, b
 
     started = time.perf_counter()
     reporter = Reporter(quiet=quiet, verbose=verbose, root=Path.cwd())
-    language = "en"
+    language = None
     progress = progress_for(sys.stderr, enabled=not quiet)
     try:
         config = load_config(site)
@@ -137,45 +151,42 @@ def build_command(site: Path, output: Path | None, drafts: bool, future: bool, b
             try:
                 cache.save()
             except OSError as error:  # the site is built; only the next build will be slower
-                click.echo(f"warning: the build cache could not be saved: {error}", err=True)
+                click.echo(say(terminal(language), f"warning: the build cache could not be saved: {error}",
+                               f"warning: ビルドのキャッシュを保存できませんでした（{error}）。次のビルドが遅くなるだけです。"),
+                           err=True)
     except KatsudoError as error:
-        _fail(error, "nothing was written", language)
+        fail(error, NOTHING_WRITTEN, language)
     total = time.perf_counter() - started
     reporter.debug(f"  Markdown of {result.markdown} posts and pages rendered, {result.rendered} HTML pages rendered, "
                    f"{options.jobs} job{'s' if options.jobs != 1 else ''}")
     reporter.info(f"built {result.posts} posts, {result.pages} pages into {result.out} "
                   f"({result.written} files changed) in {total * 1000:.0f} ms")
+    from generator.held_back import summary_lines
+
+    # Also with -q: a post that is not published must never go unmentioned (one line then).
+    for line in summary_lines(result.held_back, config, ui_language(config.language, os.environ), quiet, Path.cwd()):
+        click.echo(line)
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'s' if count != 1 else ''}"
+@main.command("check", ja="""
+    公開の前に、作ったサイトを調べます: リンク、ページ内へのリンク、写真、題名、説明。
 
-
-def _finding_json(item, root: Path) -> str:
-    """One finding as a JSON object on one line (JSON Lines): what CI annotations need."""
-    import json
-
-    path = None
-    if item.path is not None:
-        try:
-            path = str(item.path.resolve().relative_to(root.resolve()))
-        except ValueError:
-            path = str(item.path)
-    return json.dumps({"path": path, "line": item.line, "severity": item.severity, "message": item.message,
-                       "hint": item.hint}, ensure_ascii=False)
-
-
-@main.command("check")
+    エラーが 1 件でもあれば、終了コード 1 で終わります（--strict のときは警告でも）。""")
 @site_option
-@click.option("--strict", is_flag=True, help="Fail on warnings too (missing alt text, width/height, descriptions).")
-@click.option("--external", is_flag=True,
-              help="Also ask every external site whether its link still works (needs the network; answers are kept a day).")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="json: one JSON object per finding per line (JSON Lines), for CI annotations.")
-@click.option("-o", "--output", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
-              help="Check this existing build instead of building into a temporary folder.")
-@click.option("--timeout", type=click.FloatRange(0.1, 120), default=10.0, show_default=True,
-              help="Seconds to wait for each external site (with --external).")
+@option("--strict", is_flag=True, help="Fail on warnings too (missing alt text, width/height, descriptions).",
+        ja="警告（写真の説明や幅・高さの抜け、ページの説明の抜け）でも失敗にします。")
+@option("--external", is_flag=True,
+        help="Also ask every external site whether its link still works (needs the network; answers are kept a day).",
+        ja="外部サイトへのリンクが今も使えるかも、1 つずつ確かめます（ネットワークが必要です。答えは 1 日覚えておきます）。")
+@option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+        help="json: one JSON object per finding per line (JSON Lines), for CI annotations.",
+        ja="json: 見つけたこと 1 件を 1 行の JSON にします（JSON Lines。CI の注釈に）。")
+@option("-o", "--output", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
+        help="Check this existing build instead of building into a temporary folder.",
+        ja="一時フォルダーに作る代わりに、この作ってあるサイトを調べます。")
+@option("--timeout", type=click.FloatRange(0.1, 120), default=10.0, show_default=True,
+        help="Seconds to wait for each external site (with --external).",
+        ja="外部サイトごとに待つ秒数（--external のとき）。")
 def check_command(site: Path, strict: bool, external: bool, output_format: str, output: Path | None,
                   timeout: float) -> None:
     """Check the built site before publishing: links, anchors, pictures, titles, descriptions.
@@ -184,7 +195,7 @@ def check_command(site: Path, strict: bool, external: bool, output_format: str, 
     from generator.check import check_site
 
     root = Path.cwd()
-    language = "en"
+    language = None
     try:
         config = load_config(site)
         language = config.language
@@ -192,38 +203,37 @@ def check_command(site: Path, strict: bool, external: bool, output_format: str, 
     except KatsudoError as error:
         if output_format == "json":
             for item in error.errors:
-                click.echo(_finding_json(item, root))
-            click.echo(f"{_plural(len(error.errors), 'error')}; nothing was checked", err=True)
+                click.echo(finding_json(item, root))
+            click.echo(error_count(len(error.errors), NOTHING_CHECKED, terminal(language)), err=True)
             sys.exit(1)
-        _fail(error, "nothing was checked", language)
+        fail(error, NOTHING_CHECKED, language)
     for item in report.findings:
-        click.echo(_finding_json(item, root) if output_format == "json" else item.format(root, language))
-    summary = f"{_plural(report.errors, 'error')}, {_plural(report.warnings, 'warning')} in {_plural(report.pages, 'page')}"
-    if external:
-        summary += f" and {_plural(report.external, 'external link')}"
+        click.echo(finding_json(item, root) if output_format == "json" else item.format(root, sentences(language)))
     failed = report.failed(strict)
-    if failed and not report.errors:
-        summary += " (--strict: warnings fail the check)"
-    click.echo(summary, err=output_format == "json")
+    click.echo(check_summary(report, external, failed, terminal(language)), err=output_format == "json")
     if failed:
         sys.exit(1)
 
 
-@main.command("clean")
+@main.command("clean", ja="出力フォルダーを消します（ほかには何も消しません）。")
 @site_option
-@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="The output folder to remove. [default: SITE/public]")
+@option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=None,
+        help="The output folder to remove. [default: SITE/public]", ja="消す出力フォルダー。[既定: SITE/public]")
 def clean_command(site: Path, output: Path | None) -> None:
     """Remove the output folder (and nothing else)."""
     out = output or site / "public"
     try:
         removed = clean_output(site, out)
     except KatsudoError as error:
-        _fail(error, "nothing was removed")
-    click.echo(f"removed {out}" if removed else f"{out} does not exist; nothing to remove")
+        fail(error, ("nothing was removed", "何も消していません。"))
+    if removed:
+        click.echo(say(current_language(), f"removed {out}", f"{out} を消しました"))
+    else:
+        click.echo(say(current_language(), f"{out} does not exist; nothing to remove",
+                       f"{out} はありません。消すものはありません"))
 
 
-@main.command("init")
+@main.command("init", ja="DIRECTORY に新しいサイトを作ります（新しいフォルダーか、空のフォルダーにしてください）。")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 def init_command(directory: Path) -> None:
     """Create a new site in DIRECTORY (which must be new or empty)."""
@@ -231,27 +241,35 @@ def init_command(directory: Path) -> None:
         created = init_site(directory)
     except ScaffoldError as error:
         raise click.UsageError(str(error))
+    language = current_language()
     for path in created:
-        click.echo(f"created {path}")
-    click.echo(f"\nnext: edit {directory / 'site.yaml'}, then run: katsudo build -s {directory}")
+        click.echo(say(language, f"created {path}", f"作りました: {path}"))
+    click.echo(say(language, f"\nnext: edit {directory / 'site.yaml'}, then run: katsudo build -s {directory}",
+                   f"\n次に {directory / 'site.yaml'} を書き直してから、katsudo build -s {directory} を実行してください"))
 
 
-@main.command("new")
+@main.command("new", ja="新しい報告 TITLE を content/posts/ に書き、そのファイルの場所を表示します。")
 @click.argument("title")
-@click.option("--category", "-c", default=None, help="Category key from site.yaml (chooses the body template).")
-@click.option("--slug", default=None, help="The post's address part. [default: from the title]")
-@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="YYYY-MM-DD. [default: today in the site's time zone]")
+@option("--category", "-c", default=None, help="Category key from site.yaml (chooses the body template).",
+        ja="site.yaml のカテゴリーのキー（本文のひな形が決まります）。")
+@option("--slug", default=None, help="The post's address part. [default: from the title]",
+        ja="記事のアドレスの一部。[既定: 題名から]")
+@option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+        help="YYYY-MM-DD. [default: today in the site's time zone]", ja="YYYY-MM-DD。[既定: サイトのタイムゾーンで今日]")
 @site_option
 def new_command(title: str, category: str | None, slug: str | None, day: datetime | None, site: Path) -> None:
     """Write a new report TITLE into content/posts/ and print its path."""
     try:
         config = load_config(site)
     except KatsudoError as error:
-        _fail(error, "nothing was written")
+        fail(error, NOTHING_WRITTEN)
     if category is not None and config.category(category) is None:
-        known = ", ".join(c.key for c in config.categories) or "(none in site.yaml)"
-        raise click.BadParameter(f"unknown category '{category}'; known: {known}", param_hint="--category")
+        known = ", ".join(c.key for c in config.categories)
+        raise click.BadParameter(say(ui_language(config.language),
+                                     f"unknown category '{category}'; known: {known or '(none in site.yaml)'}",
+                                     f"カテゴリー「{category}」は site.yaml にありません。"
+                                     f"使えるのは {known or '（site.yaml にカテゴリーがありません）'}"),
+                                 param_hint="--category")
     when = day.date() if day else _now(config.zone).date()
     try:
         path = new_post(config, title, when, category, slug)
@@ -260,15 +278,22 @@ def new_command(title: str, category: str | None, slug: str | None, day: datetim
     click.echo(str(path))
 
 
-@main.command("serve")
+@main.command("serve", ja="""
+    http://HOST:PORT/ でサイトをプレビューします。保存のたびに作り直し、ページを読み込み直します。
+
+    Ctrl-C、SIGTERM、SIGHUP（ターミナルのウィンドウを閉じたとき）のどれでも同じように止まります:
+    一時フォルダーは消え、最後の行は「停止しました」、終了コードは 0 です。""")
 @site_option
-@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Build the preview here and keep it. [default: a temporary folder, removed on exit]")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
-@click.option("--drafts", is_flag=True, help="Include drafts.")
-@click.option("--future", is_flag=True, help="Include posts dated after now.")
-@click.option("--open", "open_browser", is_flag=True, help="Open the preview in your web browser.")
+@option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=None,
+        help="Build the preview here and keep it. [default: a temporary folder, removed on exit]",
+        ja="プレビューをこのフォルダーに作り、終わっても残します。[既定: 一時フォルダー（終わると消えます）]")
+@option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.", ja="待ち受けるアドレス。")
+@option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.",
+        ja="待ち受けるポートの番号。")
+@option("--drafts", is_flag=True, help="Include drafts.", ja="下書き（draft: true）の記事も含めます。")
+@option("--future", is_flag=True, help="Include posts dated after now.", ja="日付が今より先の記事も含めます。")
+@option("--open", "open_browser", is_flag=True, help="Open the preview in your web browser.",
+        ja="プレビューをウェブブラウザーで開きます。")
 def serve_command(site: Path, output: Path | None, host: str, port: int, drafts: bool, future: bool,
                   open_browser: bool) -> None:
     """Preview the site at http://HOST:PORT/, rebuilding and reloading the page on every save.
@@ -286,7 +311,7 @@ def serve_command(site: Path, output: Path | None, host: str, port: int, drafts:
     try:
         config = load_config(site)
     except KatsudoError as error:
-        _fail(error, "nothing was served")
+        fail(error, ("nothing was served", "プレビューを始めていません。"))
     terminal = PreviewTerminal(config.language)
     if host not in ("127.0.0.1", "localhost", "::1"):
         terminal.say(f"warning: listening on {host}: other computers on the network can see this preview, "

@@ -21,6 +21,17 @@ LANGUAGES = ("ja", "en")
 
 
 def ui_language(site_language: str | None = None, environ: Mapping[str, str] | None = None) -> str:
+    decided = locale_language(environ)
+    if decided is not None:
+        return decided
+    if site_language in LANGUAGES:
+        return site_language
+    return "en"
+
+
+def locale_language(environ: Mapping[str, str] | None = None) -> str | None:
+    """Steps 1 and 2 of the rule alone: 'ja' or 'en' when KATSUDO_LANG or the locale decides,
+    None when they say nothing (then the site's `language` would decide, if a site is known)."""
     env = os.environ if environ is None else environ
     forced = env.get("KATSUDO_LANG", "").strip().lower()
     if forced in LANGUAGES:
@@ -35,11 +46,7 @@ def ui_language(site_language: str | None = None, environ: Mapping[str, str] | N
         if base in ("c", "posix"):
             return "en"
         break
-    if site_language == "ja":
-        return "ja"
-    if site_language in LANGUAGES:
-        return site_language
-    return "en"
+    return None
 
 
 def say(language: str, english: str, japanese: str) -> str:

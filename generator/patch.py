@@ -245,7 +245,7 @@ def apply_stored(cache: BuildCache, config: SiteConfig, theme, strings: dict[str
 
     begun = time.perf_counter()
     record = cache.extra.get("fast")
-    if record is None or record["inputs"] is None or cache.folder is None:
+    if record is None or record["inputs"] is None or cache.folder is None or "held_back" not in record:
         return None
     before = record["inputs"]
     if any(inputs[name] != before.get(name) for name in inputs if name != "files"):
