@@ -36,7 +36,9 @@ def _now(config_zone) -> datetime:
     if pinned:
         parsed = parse_datetime(pinned, config_zone)
         if parsed is None:
-            raise click.UsageError(f"KATSUDO_NOW is not a date: {pinned}")
+            raise click.UsageError(say(current_language(), f"KATSUDO_NOW is not a date: {pinned}",
+                                       f"KATSUDO_NOW「{pinned}」は日付として読めません。"
+                                       "「2024-06-17 19:00」のように書くか、KATSUDO_NOW を消してください。"))
         return parsed[0]
     return datetime.now(config_zone)
 
@@ -73,6 +75,7 @@ def run() -> None:
     gets the usual exit, since they write their results at the teardown."""
     import atexit
 
+    code: int | str | None
     try:
         main()
         code = 0
@@ -137,12 +140,14 @@ def build_command(site: Path, output: Path | None, drafts: bool, future: bool, b
     try:
         config = load_config(site)
         language = config.language
+        reporter.language = terminal(language)  # (warnings get their Japanese sentence in a Japanese terminal)
         options = BuildOptions(site_root=site, out=output or site / "public", now=_now(config.zone),
                                drafts=drafts, future=future, base_url=base_url, strict=strict,
                                jobs=jobs or default_jobs())
         cache = None if no_cache else BuildCache.open(config.root, lazy=True)
         if cache is not None and cache.stats.cache_files_ignored:
-            reporter.debug(f"  cache: {cache.stats.cache_files_ignored} damaged or outdated cache files ignored")
+            reporter.debug(say(reporter.speaks(), f"  cache: {cache.stats.cache_files_ignored} damaged or outdated cache files ignored",
+                               f"  キャッシュ: 壊れたか古いキャッシュのファイル {cache.stats.cache_files_ignored} 個は使いませんでした"))
         try:
             result = build(options, reporter, cache, progress)
         finally:
@@ -157,10 +162,15 @@ def build_command(site: Path, output: Path | None, drafts: bool, future: bool, b
     except KatsudoError as error:
         fail(error, NOTHING_WRITTEN, language)
     total = time.perf_counter() - started
-    reporter.debug(f"  Markdown of {result.markdown} posts and pages rendered, {result.rendered} HTML pages rendered, "
-                   f"{options.jobs} job{'s' if options.jobs != 1 else ''}")
-    reporter.info(f"built {result.posts} posts, {result.pages} pages into {result.out} "
-                  f"({result.written} files changed) in {total * 1000:.0f} ms")
+    reporter.debug(say(reporter.speaks(),
+                       f"  Markdown of {result.markdown} posts and pages rendered, {result.rendered} HTML pages rendered, "
+                       f"{options.jobs} job{'s' if options.jobs != 1 else ''}",
+                       f"  Markdown から作った記事とページ {result.markdown} 件、作った HTML のページ {result.rendered} 枚、"
+                       f"プロセス {options.jobs} 個"))
+    reporter.info(say(reporter.speaks(), f"built {result.posts} posts, {result.pages} pages into {result.out} "
+                      f"({result.written} files changed) in {total * 1000:.0f} ms",
+                      f"記事 {result.posts} 件・ページ {result.pages} 件を {result.out} に書き出しました"
+                      f"（変更 {result.written} ファイル、{total * 1000:.0f} ms）"))
     from generator.held_back import summary_lines
 
     # Also with -q: a post that is not published must never go unmentioned (one line then).
@@ -240,7 +250,7 @@ def init_command(directory: Path) -> None:
     try:
         created = init_site(directory)
     except ScaffoldError as error:
-        raise click.UsageError(str(error))
+        raise click.UsageError(error.said(current_language()))
     language = current_language()
     for path in created:
         click.echo(say(language, f"created {path}", f"作りました: {path}"))
@@ -274,7 +284,7 @@ def new_command(title: str, category: str | None, slug: str | None, day: datetim
     try:
         path = new_post(config, title, when, category, slug)
     except ScaffoldError as error:
-        raise click.UsageError(str(error))
+        raise click.UsageError(error.said(current_language()))
     click.echo(str(path))
 
 
@@ -329,8 +339,11 @@ def serve_command(site: Path, output: Path | None, host: str, port: int, drafts:
     for number in stopping:
         signal.signal(number, stop_like_ctrl_c)
     try:
-        temporary = None if output else Path(tempfile.mkdtemp(prefix="katsudo-preview-"))
-        out = output or temporary / "site"
+        if output is not None:
+            out = output
+        else:
+            temporary = Path(tempfile.mkdtemp(prefix="katsudo-preview-"))
+            out = temporary / "site"
         live = LiveReload()
         session = PreviewSession(site, out, lambda: _now(config.zone), None, drafts, future, live, config.language,
                                  config.search, terminal=terminal)

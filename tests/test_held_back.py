@@ -35,7 +35,7 @@ def _held_back_site(site: SiteDir) -> SiteDir:
 def _summary(stdout: str) -> list[str]:
     """The lines after the `built …` line (with -v, the stage times come before it)."""
     lines = stdout.splitlines()
-    built = [number for number, line in enumerate(lines) if line.startswith("built ")]
+    built = [number for number, line in enumerate(lines) if line.startswith(("built ", "記事 "))]
     assert len(built) == 1, stdout
     return lines[built[0] + 1:]
 
