@@ -2,7 +2,8 @@
 nothing outside the output folder, and (for `katsudo serve`) live reload.
 
 Live reload is a Server-Sent Events stream at /__katsudo/events and a small script that the
-server injects into HTML as it serves it — never into what `katsudo build` writes.
+server injects into HTML as it serves it — never into what `katsudo build` writes. The
+scripts are generator/preview_js/*.js.
 
 The preview's search index is not in the output folder: it is made in the background after a
 rebuild (generator/preview_index.py) and served from its own folder at BASE/pagefind/, so that
@@ -11,6 +12,7 @@ the rebuilds and the index never write into each other's files.
 
 from __future__ import annotations
 
+import functools
 import http.server
 import json
 import mimetypes
@@ -18,6 +20,7 @@ import queue
 import socket
 import threading
 import time
+from importlib import resources
 from pathlib import Path
 from typing import Callable
 from urllib.parse import unquote, urlsplit
@@ -31,114 +34,15 @@ _TEXT_TYPES = {".html": "text/html", ".css": "text/css", ".js": "text/javascript
 _KEEPALIVE_SECONDS = 15
 _SWAP_WAIT_SECONDS = 2.0
 
-_LIVE_SCRIPT = r"""(function () {
-  "use strict";
-  var script = document.currentScript;
-  var build = Number(script && script.getAttribute("data-build"));
-  var overlay = null;
-  function hide() { if (overlay) { overlay.remove(); overlay = null; } }
-  function show(errors) {
-    hide();
-    overlay = document.createElement("div");
-    overlay.id = "katsudo-error-overlay";
-    overlay.setAttribute("role", "alert");
-    overlay.style.cssText = "position:fixed;inset:0;z-index:2147483647;overflow:auto;background:rgba(20,20,20,.92);" +
-      "color:#fff;font:16px/1.6 system-ui,sans-serif;padding:2rem";
-    var title = document.createElement("h2");
-    title.textContent = "ビルドできませんでした / The site could not be rebuilt";
-    title.style.cssText = "margin:0 0 1rem;font-size:1.4rem;color:#ffb4a8";
-    overlay.appendChild(title);
-    var note = document.createElement("p");
-    note.textContent = "前回の正しいページを表示しています。ファイルを直して保存すると、自動で再読み込みします。" +
-      " (Showing the last good build; fix the file and save, and this page reloads.)";
-    overlay.appendChild(note);
-    errors.forEach(function (error) {
-      var pre = document.createElement("pre");
-      pre.style.cssText = "white-space:pre-wrap;background:#000;padding:1rem;border-left:4px solid #ff7b6b";
-      pre.textContent = error;
-      overlay.appendChild(pre);
-    });
-    document.body.appendChild(overlay);
-  }
-  function swapStyles(version) {
-    // The new sheet is added beside the old one, which goes once the new one has loaded:
-    // the page never shows unstyled for a moment.
-    // Sheets from elsewhere (web fonts) are left alone, and so is a sheet already being replaced.
-    document.querySelectorAll('link[rel="stylesheet"]:not([data-katsudo-replaced])').forEach(function (link) {
-      var url = new URL(link.href);
-      if (url.origin !== location.origin) { return; }
-      url.searchParams.set("katsudo", version);
-      var fresh = link.cloneNode();
-      link.setAttribute("data-katsudo-replaced", "");
-      fresh.href = url.toString();
-      fresh.addEventListener("load", function () { link.remove(); });
-      fresh.addEventListener("error", function () { link.remove(); });
-      link.after(fresh);
-    });
-  }
-  // What the page knows of the preview (also lets a test see that the page is listening).
-  var live = window.katsudoLive = { connected: false, build: build };
-  function receive(event, state) {
-    live.connected = true;
-    if (event === "state") {
-      if (state.errors.length) { show(state.errors); }
-      else if (state.build !== build) { location.reload(); }
-      else { hide(); }
-    } else if (event === "reload") {
-      location.reload();
-    } else if (event === "css") {
-      build = live.build = state.build;
-      hide();
-      swapStyles(state.build);
-    } else if (event === "failed") {
-      show(state.errors);
-    } else if (event === "search") {
-      // A newer search index: a search page shows its results again from it, unless the
-      // reader is typing a query not yet searched for.
-      var form = document.querySelector("[data-search]");
-      var input = form && form.querySelector("input[name=q]");
-      var asked = new URLSearchParams(location.search).get("q") || "";
-      if (input && input.value.trim() && input.value.trim() === asked.trim()) { location.reload(); }
-    }
-  }
-  // One event stream for all open pages, held by a shared worker: a browser opens at most six
-  // connections to one host, and a stream per tab would leave a seventh tab loading forever.
-  if (window.SharedWorker) {
-    try {
-      var worker = new SharedWorker("/__katsudo/worker.js", { name: "katsudo-live-reload" });
-      worker.port.onmessage = function (message) { receive(message.data.event, message.data.state); };
-      worker.port.start();
-      return;
-    } catch (error) { /* fall back to a stream of this page's own */ }
-  }
-  if (!window.EventSource) { return; }
-  var source = new EventSource("/__katsudo/events");
-  ["state", "reload", "css", "failed", "search"].forEach(function (name) {
-    source.addEventListener(name, function (event) { receive(name, JSON.parse(event.data)); });
-  });
-})();
-"""
+# The preview's scripts, by the name they are served under at /__katsudo/: real files in
+# generator/preview_js/ (shipped in the wheel), read once per process when first asked for.
+# Only these names are served from there, never another file of that folder.
+_PREVIEW_SCRIPTS = {"live.js": "live-reload.js", "worker.js": "worker.js"}
 
-# The shared worker behind every open page: one EventSource, its messages passed to each page.
-# A page that connects gets the latest state at once, like a stream of its own would send.
-_WORKER_SCRIPT = r""""use strict";
-var ports = [];
-var latest = null;
-var source = new EventSource("/__katsudo/events");
-["state", "reload", "css", "failed", "search"].forEach(function (name) {
-  source.addEventListener(name, function (event) {
-    var message = { event: name, state: JSON.parse(event.data) };
-    latest = { event: "state", state: message.state };
-    ports.forEach(function (port) { port.postMessage(message); });
-  });
-});
-self.onconnect = function (event) {
-  var port = event.ports[0];
-  ports.push(port);
-  port.start();
-  if (latest) { port.postMessage(latest); }
-};
-"""
+
+@functools.cache
+def _preview_script(name: str) -> bytes:
+    return resources.files("generator").joinpath("preview_js").joinpath(_PREVIEW_SCRIPTS[name]).read_bytes()
 
 
 class LiveReload:
@@ -307,6 +211,7 @@ class _SiteHandler(http.server.BaseHTTPRequestHandler):
         self._send(status, content_type, body, head)
 
     def _inject(self, body: bytes, build: int) -> bytes:
+        # The build number travels as an attribute, the script's one input, not as code.
         tag = f'<script src="{LIVE_PREFIX}live.js" data-build="{build}" defer></script>'.encode()
         index = body.rfind(b"</body>")
         return body[:index] + tag + body[index:] if index != -1 else body + tag
@@ -328,10 +233,8 @@ class _SiteHandler(http.server.BaseHTTPRequestHandler):
         self._send(404, "text/plain; charset=utf-8", b"404 Not Found\n", head)
 
     def _live(self, name: str, head: bool) -> None:
-        if name == "live.js":
-            return self._send(200, "text/javascript; charset=utf-8", _LIVE_SCRIPT.encode(), head)
-        if name == "worker.js":
-            return self._send(200, "text/javascript; charset=utf-8", _WORKER_SCRIPT.encode(), head)
+        if name in _PREVIEW_SCRIPTS:
+            return self._send(200, "text/javascript; charset=utf-8", _preview_script(name), head)
         if name == "state":
             body = json.dumps(self.live.state(), ensure_ascii=False).encode()
             return self._send(200, "application/json; charset=utf-8", body, head)
