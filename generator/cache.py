@@ -24,7 +24,7 @@ import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from generator import __version__
 from generator.errors import SourceError
@@ -69,7 +69,7 @@ def content_digest(data: bytes) -> str:
 def folder_digest(folders: tuple[Path, ...]) -> str:
     """Fingerprint of the *bytes* of every file under `folders` (templates): exact across runs,
     whatever the modification times say."""
-    entries = []
+    entries: list[tuple[str, str | None]] = []  # (None: a file that cannot be read)
     for folder in folders:
         for path in sorted(folder.rglob("*")):
             if path.is_file():
@@ -181,6 +181,7 @@ class Stamps(Mapping):
 
     def _read(self) -> dict:
         if self._table is None:
+            assert self._pickled is not None  # (without a table, always the pickle)
             with collector_paused():
                 table = pickle.loads(self._pickled)
             _apply(table, self._changes)
@@ -205,7 +206,7 @@ class Stamps(Mapping):
             return True
         return isinstance(other, Mapping) and self._read() == dict(other.items())
 
-    __hash__ = None
+    # (Unhashable, like a dict: a class that defines __eq__ gets __hash__ = None.)
 
     def __repr__(self) -> str:
         return f"Stamps({len(self)} entries)"
@@ -222,16 +223,6 @@ def _apply(table: dict, changes: dict) -> None:
             table.pop(name, None)
         else:
             table[name] = stamp
-
-
-def folder_stamp(folders: tuple[Path, ...]) -> str:
-    """Fingerprint of every file under `folders` (templates, UI strings): any edit changes it."""
-    entries = []
-    for folder in folders:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                entries.append((str(path), file_stamp(path)))
-    return fingerprint(entries)
 
 
 @dataclass
@@ -251,11 +242,13 @@ class BuildCache:
     file's stamp are unchanged."""
 
     config_key: str | None = None
-    posts: dict[Path, tuple[object, object, list[SourceError]]] = field(default_factory=dict)
+    posts: dict[Path, tuple[str | None, object, list[SourceError]]] = field(default_factory=dict)  # (digest, post, errors)
     markdown: dict[Path, tuple[str, object]] = field(default_factory=dict)
-    pages: dict[str, tuple[str, object]] = field(default_factory=dict)
+    pages: dict[str, tuple[str, tuple[int, int, int] | None]] = field(default_factory=dict)  # (key, output_stamp)
     stats: CacheStats = field(default_factory=CacheStats)
-    extra: dict[str, object] = field(default_factory=dict)  # small values the build keeps (the search stamp)
+    # Small values the build keeps, each name its own shape (build.py writes and reads them: "fast",
+    # "globals", "files", "search"), hence Any.
+    extra: dict[str, Any] = field(default_factory=dict)
     folder: Path | None = None  # where it is saved; None: in memory only (katsudo serve)
     _dirty: set[int] = field(default_factory=set, repr=False)  # shards changed since loading
     _pages_dirty: bool = field(default=False, repr=False)
@@ -310,14 +303,6 @@ class BuildCache:
         self.stats.markdown_rendered += 1
         self.markdown[path] = (key, result)
         self._dirty.add(shard_of(path))
-
-    def render_markdown(self, path: Path, key: str, renderer: Callable[[], object]):
-        cached = self.cached_markdown(path, key)
-        if cached is not None:
-            return cached
-        result = renderer()
-        self.store_markdown(path, key, result)
-        return result
 
     def reusable_page(self, file: str, key: str, out: Path) -> bool:
         """Whether the page `file` of the last build can stay as it is: same key, file untouched."""
@@ -464,8 +449,8 @@ def _read(path: Path):
     if end < 0:
         return None
     try:
-        form, version, length, digest = data[len(MAGIC):end].decode("ascii").split(" ")
-        length = int(length)
+        form, version, length_text, digest = data[len(MAGIC):end].decode("ascii").split(" ")
+        length = int(length_text)
     except ValueError:
         return None
     payload = data[end + 1:]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import os
 from contextlib import contextmanager
-from typing import Callable, Sequence, TypeVar
+from typing import Callable, TypeVar
 
 T = TypeVar("T")
 
@@ -93,11 +93,6 @@ def collector_paused():
     finally:
         if enabled:
             gc.enable()
-
-
-def chunked(items: Sequence[T], task: Callable[[T], object], jobs: int,
-            progress: Callable[[int], None] | None = None) -> list:
-    return run_indexed(lambda index: task(items[index]), len(items), jobs, progress)
 
 
 def in_background(job: Callable[[], object], jobs: int) -> int | None:
