@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import textwrap
 from dataclasses import dataclass
@@ -103,6 +104,57 @@ def _pinned_locale(monkeypatch):
     monkeypatch.setenv("LC_ALL", "C.UTF-8")
     monkeypatch.setenv("KATSUDO_NOW", NOW)
     yield
+
+
+# Pagefind indexes every built site (search is on by default) and costs about a second a build.
+# Tests that are not about search get this stand-in, which writes an empty bundle of the same
+# shape; tests marked `search` (and every test that runs `katsudo` as a separate process) get
+# the real binary. Marked where a test reads the index or searches in a browser.
+_PAGEFIND_STAND_IN = """#!/bin/sh
+site=""; sub="pagefind"
+while [ $# -gt 0 ]; do
+  case "$1" in --site) site="$2"; shift ;; --output-subdir) sub="$2"; shift ;; esac
+  shift
+done
+mkdir -p "$site/$sub"
+printf '{"version":"stand-in","languages":{}}' > "$site/$sub/pagefind-entry.json"
+: > "$site/$sub/pagefind.js"
+"""
+
+
+@pytest.fixture(scope="session")
+def _pagefind_stand_in(tmp_path_factory) -> Path:
+    script = tmp_path_factory.mktemp("pagefind") / "pagefind"
+    script.write_text(_PAGEFIND_STAND_IN, encoding="utf-8")
+    script.chmod(0o755)
+    return script
+
+
+@pytest.fixture(autouse=True)
+def _pagefind_only_for_search(request, monkeypatch):
+    if request.node.get_closest_marker("search") is None:
+        import generator.search
+
+        stand_in = request.getfixturevalue("_pagefind_stand_in")
+        monkeypatch.setattr(generator.search, "_executable", lambda: stand_in)
+    yield
+
+
+def build_example(out: Path, *args: str) -> Run:
+    """The bundled example site built into `out`, without a build cache: the suite never writes
+    into the repository (its .katsudo-cache is the developer's own)."""
+    return run_cli("build", "-s", str(REPO), "-o", str(out), "-q", "--no-cache", *args)
+
+
+@pytest.fixture(scope="session")
+def example_site(tmp_path_factory) -> Path:
+    """The example site built once for every test that only reads it (with the search index)."""
+    out = tmp_path_factory.mktemp("example") / "public"
+    result = build_example(out)  # (a session fixture is made before any test's stand-in is in place)
+    assert result.exit_code == 0, result.stderr
+    entry = json.loads((out / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert entry["languages"], "the example site was indexed by the stand-in, not by Pagefind"
+    return out
 
 
 @pytest.fixture(scope="module")

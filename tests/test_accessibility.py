@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 
 from browsing import needs_chromium, serving
-from test_example_site import build_example
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -33,10 +32,9 @@ CASES += [(name, *combo) for name in ("home", "post-with-table") for combo in MI
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
+def served(example_site):
     """The example site built and served under its /minato/ sub-path on a free loopback port."""
-    out = build_example(tmp_path_factory.mktemp("a11y") / "public")
-    with serving(out) as url:
+    with serving(example_site) as url:
         yield url
 
 

@@ -5,18 +5,15 @@ from __future__ import annotations
 import pytest
 
 from browsing import needs_chromium, serving
-from conftest import REPO, run_cli
+
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
+def served(example_site):
     """The example site built and served under its /minato/ sub-path on a free loopback port."""
-    out = tmp_path_factory.mktemp("browser") / "public"
-    result = run_cli("build", "-s", str(REPO), "-o", str(out), "-q")
-    assert result.exit_code == 0, result.stderr
-    with serving(out) as url:
+    with serving(example_site) as url:
         yield url
 
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from conftest import NOW, REPO, SITE_YAML, SiteDir, run_cli
+from conftest import NOW, SITE_YAML, SiteDir, run_cli
 from generator.build import link_targets, render_markdown
 from generator.config import load_config
 from generator.events import ics, past, upcoming
@@ -339,11 +339,8 @@ def test_capacity_in_full_width_digits_is_accepted(site: SiteDir):
 # --- the example site -----------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def example(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("example-events") / "public"
-    result = run_cli("build", "-s", str(REPO), "-o", str(out), "-q")
-    assert result.exit_code == 0, result.stderr
-    return out
+def example(example_site) -> Path:
+    return example_site
 
 
 def test_example_site_events(example: Path):

@@ -11,15 +11,15 @@ from urllib.parse import quote
 import pytest
 from lxml import etree
 
-from conftest import REPO, run_cli
+from conftest import REPO, build_example
 from linkcheck import broken_links
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$")
 
 
-def build_example(out: Path, *args: str) -> Path:
-    result = run_cli("build", "-s", str(REPO), "-o", str(out), "-q", *args)
+def built_example(out: Path, *args: str) -> Path:
+    result = build_example(out, *args)
     assert result.exit_code == 0, result.stderr
     # -q says only what was held back: the example site's one draft (2026-09-28-rinji-iinkai.md).
     assert result.stdout == "held back: 1 draft (katsudo build without -q lists them)\n"
@@ -27,8 +27,8 @@ def build_example(out: Path, *args: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def example(tmp_path_factory) -> Path:
-    return build_example(tmp_path_factory.mktemp("example") / "public")
+def example(example_site: Path) -> Path:
+    return example_site
 
 
 def published_posts() -> list[Path]:
@@ -78,7 +78,7 @@ def test_all_internal_links_resolve_under_a_sub_path(example: Path):
 
 
 def test_all_internal_links_resolve_at_a_domain_root(tmp_path: Path):
-    out = build_example(tmp_path / "root", "--base-url", "https://katsudo.example.net/")
+    out = built_example(tmp_path / "root", "--base-url", "https://katsudo.example.net/")
     assert broken_links(out, "https://katsudo.example.net/") == []
     assert "/minato/" not in (out / "index.html").read_text(encoding="utf-8")
 
@@ -127,8 +127,9 @@ def test_drafts_appear_nowhere(example: Path):
             assert marker not in path.read_bytes().decode("utf-8", "replace"), path
 
 
+@pytest.mark.search  # (the search index too)
 def test_two_builds_are_byte_identical(tmp_path: Path, example: Path):
-    again = build_example(tmp_path / "again")
+    again = built_example(tmp_path / "again")
 
     def digest(root: Path) -> dict[str, str]:
         return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()

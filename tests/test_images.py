@@ -12,7 +12,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from browsing import chromium, needs_chromium, serving
-from conftest import REPO, SiteDir, run_cli
+from conftest import REPO, SiteDir
 from generator.build import BuildOptions, build
 from generator.cli import _now
 from generator.config import load_config
@@ -294,10 +294,8 @@ def test_images_settings_are_validated(site: SiteDir):
     assert "unknown images setting 'keep_metdata'" in result.stderr and "keep_metadata" in result.stderr
 
 
-def test_example_site_gallery_post_is_stripped(tmp_path: Path):
-    out = tmp_path / "public"
-    result = run_cli("build", "-s", str(REPO), "-o", str(out), "-q")
-    assert result.exit_code == 0, result.stderr
+def test_example_site_gallery_post_is_stripped(example_site: Path):
+    out = example_site
     folder = out / "posts/shashin-houkoku"
     html = (folder / "index.html").read_text()
     assert 'class="gallery"' in html and "houkokusho.pdf" in html and "file-meta" in html

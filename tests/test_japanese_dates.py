@@ -12,7 +12,7 @@ import pytest
 from lxml import etree
 
 from browsing import chromium, needs_chromium, serving
-from conftest import REPO, SITE_YAML, SiteDir, run_cli
+from conftest import SITE_YAML, SiteDir, run_cli
 from generator.dates import date_text, era_of, fiscal_year_label
 from linkcheck import broken_links
 
@@ -145,11 +145,10 @@ def test_category_feed_lists_only_its_category(site: SiteDir):
 
 @pytest.mark.browser
 @needs_chromium
-def test_annual_report_prints_to_a4_pdf(tmp_path: Path):
+def test_annual_report_prints_to_a4_pdf(example_site: Path, tmp_path: Path):
     from pypdf import PdfReader
 
-    out = tmp_path / "public"
-    assert run_cli("build", "-s", str(REPO), "-o", str(out), "-q").exit_code == 0
+    out = example_site
     report = out / "fiscal/2024/report/index.html"
     post_count = len(re.findall(r'<article class="report-post"', report.read_text(encoding="utf-8")))
     assert post_count >= 3

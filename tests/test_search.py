@@ -10,19 +10,17 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from browsing import needs_chromium, serving
-from conftest import REPO, run_cli
+
+pytestmark = pytest.mark.search  # the real Pagefind, for the builds made here
 
 DRAFT_MARKER = "DRAFT-MARKER-下書き"
 PLAN_POST = "/minato/posts/dai3ki-keikaku-shinchoku-r5/"
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    """The example site, built (and indexed) once for the whole module."""
-    out = tmp_path_factory.mktemp("search") / "public"
-    result = run_cli("build", "-s", str(REPO), "-o", str(out), "-q")
-    assert result.exit_code == 0, result.stderr
-    return out
+def built(example_site) -> Path:
+    """The example site, built (and indexed) once for the whole session."""
+    return example_site
 
 
 @pytest.fixture(scope="module")

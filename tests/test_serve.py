@@ -40,7 +40,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from browsing import needs_chromium
-from conftest import NOW, REPO, run_cli
+from conftest import NOW, REPO, build_example
 from generator import watch
 from generator.build import BuildOptions, build
 from generator.cache import BuildCache
@@ -714,10 +714,8 @@ def test_open_starts_the_browser_at_the_preview(tmp_path):
         running.stop()
 
 
-def test_built_output_never_contains_the_live_reload_script(tmp_path):
-    out = tmp_path / "public"
-    result = run_cli("build", "-s", str(REPO), "-o", str(out), "-q")
-    assert result.exit_code == 0, result.stderr
+def test_built_output_never_contains_the_live_reload_script(example_site):
+    out = example_site
     carrying = [name for name, data in tree(out).items() if b"__katsudo" in data]
     assert carrying == []
 
@@ -834,7 +832,7 @@ def test_a_request_during_a_swap_waits_for_the_new_folder(tmp_path):
     from generator.serve import LiveReload, make_server
 
     built = tmp_path / "built"
-    assert run_cli("build", "-s", str(REPO), "-o", str(built), "-q").exit_code == 0
+    assert build_example(built).exit_code == 0
     live = LiveReload()
     live.succeeded(css_only=False)  # a good build exists: a missing folder means a swap in progress
     out = tmp_path / "out"
@@ -858,7 +856,7 @@ def test_a_site_at_the_root_of_its_domain_is_served_from_slash(tmp_path):
     from generator.serve import make_server
 
     out = tmp_path / "out"
-    assert run_cli("build", "-s", str(REPO), "-o", str(out), "-q", "--base-url", "https://example.org/").exit_code == 0
+    assert build_example(out, "--base-url", "https://example.org/").exit_code == 0
     server = make_server(out, "/", "127.0.0.1", 0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:

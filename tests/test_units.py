@@ -548,6 +548,7 @@ def test_rebuild_keeps_even_the_marker_file(built_site: SiteDir):
     assert _stats(built_site.public, marker=True) == before
 
 
+@pytest.mark.search  # (the search index is among the files that change)
 def test_a_changed_post_changes_only_the_files_that_show_it(built_site: SiteDir):
     built_site.post("2024-05-01-zenkai.md", """
         title: 5月定例会

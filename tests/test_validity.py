@@ -15,7 +15,6 @@ import pytest
 from lxml import etree, html as lxml_html
 
 from conftest import SITE_YAML, SiteDir
-from test_example_site import build_example
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -28,8 +27,8 @@ BUDGET = 100 * 1024  # bytes of HTML + CSS + JS a page may make a reader downloa
 
 
 @pytest.fixture(scope="module")
-def example(tmp_path_factory) -> Path:
-    return build_example(tmp_path_factory.mktemp("validity") / "public")
+def example(example_site) -> Path:
+    return example_site
 
 
 @pytest.fixture(scope="module")
