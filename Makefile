@@ -18,8 +18,10 @@ build: $(STAMP)
 serve: $(STAMP)
 	$(PY) -m generator serve -s .
 
+# On every core (pytest-xdist); worksteal: the slow browser and preview tests do not end up
+# queued behind each other on one worker.
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --dist worksteal
 
 clean: $(STAMP)
 	$(PY) -m generator clean -s . -o public
