@@ -18,9 +18,11 @@ build: $(STAMP)
 serve: $(STAMP)
 	$(PY) -m generator serve -s .
 
-# On every core (pytest-xdist); worksteal: the slow browser and preview tests do not end up
+# The type check first ([tool.mypy] in pyproject.toml), then the
+# suite on every core (pytest-xdist); worksteal: the slow browser and preview tests do not end up
 # queued behind each other on one worker.
 test: $(STAMP)
+	$(PY) -m mypy
 	$(PY) -m pytest -q -n auto --dist worksteal
 
 clean: $(STAMP)

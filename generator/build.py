@@ -240,11 +240,11 @@ def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = 
     # Sources that failed validation are already reported; links to them are not errors twice.
     invalid = {source.path for source in tree.sources} - {post.source for post in all_posts}
     images = ImageCatalog(image_routes(config, published, tree.static), config.images)
-    markdown_keys: dict[Path, str] | None = {} if cache is not None else None
+    markdown_keys: dict[Path, str] = {}  # (filled with a cache only)
     markdown_before = cache.stats.markdown_rendered if cache is not None else 0
     targets = link_targets(config, published, unpublished, invalid, images)
     rendered, found = render_markdown(config, published, targets, strings, cache, tree.static, options.jobs, progress,
-                                      markdown_keys)
+                                      markdown_keys if cache is not None else None)
     markdown_count = cache.stats.markdown_rendered - markdown_before if cache is not None else len(published)
     errors.extend(found)
     warnings = [w for result in rendered.values() for w in result.warnings]
@@ -254,8 +254,8 @@ def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = 
     else:
         for warning in sorted(warnings, key=lambda w: w.sort_key()):
             reporter.warn(warning)
-    for result in rendered.values():
-        images.add(result.images)  # what each post shows (also when its Markdown came from a cache)
+    for post_rendered in rendered.values():
+        images.add(post_rendered.images)  # what each post shows (also when its Markdown came from a cache)
     if config.images.default_image:
         images.default_social = images.social(images.info(config.content_dir / config.images.default_image)).route
     timer.lap("markdown")
@@ -273,8 +273,8 @@ def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = 
 
     out = options.out.resolve()
     globals_view = site_view(site)
-    read: set | None = set() if cache is not None else None  # the paths of `site` the templates read
-    env = make_environment(config, theme, track(globals_view, read) if read is not None else globals_view, strings)
+    read: set = set()  # the paths of `site` the templates read (tracked with a cache only)
+    env = make_environment(config, theme, track(globals_view, read) if cache is not None else globals_view, strings)
     templated = [page for page in planned if page.template is not None]
     keys: dict[str, str] = {}
     reused: set[str] = set()
@@ -282,13 +282,13 @@ def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = 
         digests = template_digests(env, {page.template for page in templated}, folder_digest(theme.template_dirs))
         before = cache.extra.get("globals")
         same_globals = before is not None and before[0] == globals_key(globals_view, strings, before[1])
-        if same_globals:
+        if before is not None and same_globals:
             read |= before[1]
         memo = view_memo(planned, markdown_keys)
         holders: dict[str, list[str]] = {}  # post route -> the pages whose context holds its view (the store's)
         found = _holder(holders, {id(view): route for route, view in planner.views.items()})
         keys = {page.file: context_key((digests[page.template], page.template, page.context), memo, found(page.file))
-                for page in templated}
+                for page in templated if page.template is not None}
         if same_globals:
             reused = {file for file, key in keys.items() if cache.reusable_page(file, key, out)}
     todo = [page for page in templated if page.file not in reused]
@@ -308,7 +308,8 @@ def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = 
         if output_as_left and (out / MARKER).is_file():
             previous = published_files(stamps_before)
     try:
-        output, found = render_pages(env, theme, todo, options.jobs, progress.advance, read,
+        output, found = render_pages(env, theme, todo, options.jobs, progress.advance,
+                                     read if cache is not None else None,
                                      partial(place_changed if previous is not None else place, staging, out)
                                      if staging is not None else None)
         errors.extend(found)
@@ -327,6 +328,7 @@ def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = 
     if staging is None:
         written = 0  # a no-op rebuild: the published site (and its search index) is this build's already
     elif previous is not None:
+        assert stamps_before is not None  # (read with `previous`)
         progress.stage("write", 0)
         update = update_in_place(out, planned, staging, output, previous)
         written = update.written
@@ -355,6 +357,7 @@ def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = 
             if search:
                 forget_model(cache.folder)  # (no text patch with a search index: see patch.apply_stored)
             else:
+                assert cache.config_key is not None  # (cache.start set it)
                 # Beside the saving of the cache, which the CLI does next (BuildCache.save waits for it).
                 cache.background.append(in_background(partial(
                     save_model, cache.folder, started_ns, cache.config_key, site, planner.views, planned, keys,
@@ -413,7 +416,7 @@ def _horizon(config: SiteConfig, posts, now: datetime) -> datetime | None:
     """The first moment after `now` at which a post is published or an event is over."""
     from generator.events import finish
 
-    moments = [p.meta.date for p in posts if p.kind == "post" and p.meta.date > now]
+    moments = [p.date for p in posts if p.kind == "post" and p.date > now]
     zone = config.zone
     for post in posts:
         if post.meta.event is not None:

@@ -242,7 +242,8 @@ class BuildCache:
     file's stamp are unchanged."""
 
     config_key: str | None = None
-    posts: dict[Path, tuple[str | None, object, list[SourceError]]] = field(default_factory=dict)  # (digest, post, errors)
+    # source -> (digest of its bytes, None if unreadable; the Post; its errors)
+    posts: dict[Path, tuple[str | None, object, list[SourceError]]] = field(default_factory=dict)
     markdown: dict[Path, tuple[str, object]] = field(default_factory=dict)
     pages: dict[str, tuple[str, tuple[int, int, int] | None]] = field(default_factory=dict)  # (key, output_stamp)
     stats: CacheStats = field(default_factory=CacheStats)

@@ -135,7 +135,8 @@ class SourceMap:
     @staticmethod
     def of_site(config: SiteConfig, now: datetime, drafts: bool = False, future: bool = False) -> SourceMap:
         posts, _ = load_posts(config, discover(config.content_dir).sources)
-        by_output, unpublished = {}, {}
+        by_output: dict[str, Path] = {}
+        unpublished: dict[str, Path] = {}
         for post in posts:
             target = by_output if is_published(post, now, drafts, future) else unpublished
             target[output_file(route_of(post))] = post.source
@@ -270,7 +271,9 @@ class _Locator:
     def title_line(self, page_rel: str, output_line: int) -> Place:
         source = self.sources.by_output.get(page_rel)
         line = self._find(source, ["\ntitle:", "title:"]) if source is not None else None
-        return Place(source, line, True) if line is not None else Place(self.out / page_rel, output_line, False)
+        if source is not None and line is not None:
+            return Place(source, line, True)
+        return Place(self.out / page_rel, output_line, False)
 
 
 @dataclass
@@ -545,13 +548,14 @@ def check_external(urls: dict[str, list], cache: ExternalCache, timeout: float =
     statuses = {url: cache.get(url) for url in urls}
     to_fetch = [url for url, status in statuses.items() if status is None]
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(to_fetch) or 1))) as pool:
-        for url, status in zip(to_fetch, pool.map(lambda u: fetch_status(u, timeout), to_fetch)):
-            statuses[url] = status
-            cache.put(url, status)
+        for url, fetched in zip(to_fetch, pool.map(lambda u: fetch_status(u, timeout), to_fetch)):
+            statuses[url] = fetched
+            cache.put(url, fetched)
     cache.save()
     findings: list[_Found] = []
     for url in sorted(urls):
         status = statuses[url]
+        assert status is not None  # (fetched above when it was not cached)
         if status.status is not None and status.status < 400:
             continue
         if status.status in (404, 410):

@@ -113,9 +113,9 @@ def _translate_click() -> None:
     for name in ("core", "decorators", "exceptions", "formatting", "parser", "termui", "types"):
         module = importlib.import_module(f"click.{name}")
         if getattr(module, "_", None) is gettext.gettext:
-            module._ = _gettext
+            setattr(module, "_", _gettext)
         if getattr(module, "ngettext", None) is gettext.ngettext:
-            module.ngettext = _ngettext
+            setattr(module, "ngettext", _ngettext)
 
 
 _translate_click()
@@ -296,9 +296,10 @@ def version_option(version: str, prog_name: str):
                                 help="Show the version and exit.", help_ja=CLICK_JA["Show the version and exit."])
 
 
-class _Translated:
+class _Translated(click.Command):
     """What commands and the group share: their help text in Japanese (`ja`), and click's help
-    option, made once and kept by click, given its words in the language of each run."""
+    option, made once and kept by click, given its words in the language of each run. (A
+    click.Command, so that KatsudoGroup's order is _Translated, click.Group, click.Command.)"""
 
     def __init__(self, *args, ja: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)

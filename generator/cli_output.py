@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -42,7 +43,7 @@ def error_count(count: int, what: tuple[str, str], language: str) -> str:
     return say(language, f"{plural(count, 'error')}; {what[0]}", f"エラー {count} 件。{what[1]}")
 
 
-def fail(error: KatsudoError, what: tuple[str, str], language: str | None = None) -> None:
+def fail(error: KatsudoError, what: tuple[str, str], language: str | None = None) -> NoReturn:
     """Print every error, then their count and what did not happen (English, Japanese), then
     exit 1. `language` is the site's (None when site.yaml could not be read)."""
     root = Path.cwd()

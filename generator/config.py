@@ -192,14 +192,14 @@ def load_config(root: Path, base_url_override: str | None = None) -> SiteConfig:
             checked["categories"] = tuple(categories)
 
     if "images" in values:
-        settings = _images(values["images"], root, error)
-        if settings is not None:
-            checked["images"] = settings
+        images = _images(values["images"], root, error)
+        if images is not None:
+            checked["images"] = images
 
     if "markdown" in values:
-        settings = _markdown(values["markdown"], error)
-        if settings is not None:
-            checked["markdown"] = settings
+        markdown = _markdown(values["markdown"], error)
+        if markdown is not None:
+            checked["markdown"] = markdown
 
     if errors:
         raise KatsudoError(errors)
@@ -235,7 +235,6 @@ def _images(raw: Any, root: Path, error) -> ImageSettings | None:
     if ok is None:
         return None
     keep = _boolean(raw, "images", "keep_metadata", error)
-    ok = ok and keep is not None
     widths = raw.get("widths", [480, 960, 1600])
     if (not isinstance(widths, list) or not widths
             or any(not isinstance(w, int) or isinstance(w, bool) or not 16 <= w <= 8000 for w in widths)):
@@ -248,7 +247,7 @@ def _images(raw: Any, root: Path, error) -> ImageSettings | None:
             error("images", f"'images.default_image' points at no file: content/{default}",
                   "put the picture under content/, e.g. content/images/ogp.jpg, and write default_image: images/ogp.jpg")
             ok = False
-    if not ok:
+    if not ok or keep is None:
         return None
     return ImageSettings(keep_metadata=keep, widths=tuple(sorted(set(widths))), default_image=default)
 

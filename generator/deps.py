@@ -34,12 +34,14 @@ def template_digests(env: jinja2.Environment, names, everything: str) -> dict[st
     """For each template name: a digest of the bytes of it and every template it uses."""
     sources: dict[str, tuple[str, str] | None] = {}
     references: dict[str, set[str] | None] = {}
+    loader = env.loader
+    assert loader is not None  # (make_environment gives it the theme's search path)
 
     def load(name: str) -> None:
         if name in sources:
             return
         try:
-            source, filename, _ = env.loader.get_source(env, name)
+            source, filename, _ = loader.get_source(env, name)
         except jinja2.TemplateNotFound:
             sources[name], references[name] = None, set()
             return
@@ -48,8 +50,9 @@ def template_digests(env: jinja2.Environment, names, everything: str) -> dict[st
             found = set(meta.find_referenced_templates(env.parse(source, name, filename)))
         except jinja2.TemplateSyntaxError:
             found = set()  # the page fails with the syntax error; nothing is cached for it
-        references[name] = None if None in found else found
-        for other in found - {None}:
+        named = {other for other in found if other is not None}
+        references[name] = None if None in found else named
+        for other in named:
             load(other)
 
     digests = {}
@@ -61,16 +64,19 @@ def template_digests(env: jinja2.Environment, names, everything: str) -> dict[st
             if current in closure:
                 continue
             closure.add(current)
-            if references.get(current) is None:
+            referenced = references.get(current)
+            if referenced is None:
                 dynamic = True
                 break
-            todo.extend(references[current])
+            todo.extend(referenced)
         digests[name] = everything if dynamic else fingerprint(sorted((n, sources[n]) for n in closure))
     return digests
 
 
 class _TrackedDict(dict):
     __slots__ = ("_path", "_log")
+    _path: tuple  # where this value is in `site`
+    _log: set  # the paths read (track's `log`)
 
     def __getitem__(self, key):
         self._log.add((*self._path, key))
@@ -119,6 +125,8 @@ class _TrackedDict(dict):
 
 class _TrackedList(list):
     __slots__ = ("_path", "_log")
+    _path: tuple
+    _log: set
 
     def _items(self):
         self._log.add((*self._path, ITEMS))
@@ -160,9 +168,9 @@ def track(value, log: set, path: tuple = ()):
         tracked._path, tracked._log = path, log
         return tracked
     if type(value) is list:
-        tracked = _TrackedList(track(item, log, (*path, ITEMS)) for item in value)
-        tracked._path, tracked._log = path, log
-        return tracked
+        tracked_list = _TrackedList(track(item, log, (*path, ITEMS)) for item in value)
+        tracked_list._path, tracked_list._log = path, log
+        return tracked_list
     return value
 
 

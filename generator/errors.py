@@ -7,6 +7,7 @@ so one build run reports everything at once.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,7 +62,7 @@ class ErrorBag:
     def add(self, path: Path | None, line: int | None, message: str, hint: str | None = None) -> None:
         self.errors.append(SourceError(path, line, message, hint))
 
-    def extend(self, errors: list[SourceError]) -> None:
+    def extend(self, errors: Iterable[SourceError]) -> None:
         self.errors.extend(errors)
 
     def raise_if_any(self) -> None:

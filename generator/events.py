@@ -32,6 +32,14 @@ def event_entries(site: Site) -> tuple[Entry, ...]:
     return tuple(e for e in site.posts if e.post.meta.event is not None)
 
 
+def event_of(entry: Entry) -> Event:
+    """The event of an entry of `event_entries`."""
+    event = entry.post.meta.event
+    if event is None:
+        raise ValueError(f"{entry.post.source} has no event")
+    return event
+
+
 def _next_midnight(moment: datetime, zone) -> datetime:
     day = moment.astimezone(zone).date() + timedelta(days=1)
     return datetime.combine(day, time(), tzinfo=zone)
@@ -47,20 +55,20 @@ def finish(event: Event, zone) -> datetime:
 
 
 def _soonest_first(entry: Entry) -> tuple:
-    return entry.post.meta.event.start.timestamp(), entry.route
+    return event_of(entry).start.timestamp(), entry.route
 
 
 def upcoming(site: Site) -> list[Entry]:
     """Events not yet over at `site.now` (including those under way), soonest first."""
     zone = site.config.zone
-    found = [e for e in event_entries(site) if finish(e.post.meta.event, zone) > site.now]
+    found = [e for e in event_entries(site) if finish(event_of(e), zone) > site.now]
     return sorted(found, key=_soonest_first)
 
 
 def past(site: Site) -> list[Entry]:
     """Events over by `site.now`, the most recent first."""
     zone = site.config.zone
-    found = [e for e in event_entries(site) if finish(e.post.meta.event, zone) <= site.now]
+    found = [e for e in event_entries(site) if finish(event_of(e), zone) <= site.now]
     return sorted(found, key=_soonest_first, reverse=True)
 
 
@@ -85,7 +93,7 @@ def ics(site: Site, name: str | None = None) -> bytes:
     cal.add("x-wr-timezone", config.timezone)
     first, last = date(1970, 1, 1), date(2038, 1, 1)
     for entry in sorted(event_entries(site), key=_soonest_first):
-        meta, event = entry.post.meta, entry.post.meta.event
+        meta, event = entry.post.meta, event_of(entry)
         item = icalendar.Event()
         item.add("uid", _uid(site, entry))
         item.add("dtstamp", meta.date)  # not the clock: the build must be reproducible

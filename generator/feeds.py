@@ -46,7 +46,7 @@ def atom_feed(config: SiteConfig, entries: tuple[Entry, ...], route: str, title:
               tag_names: dict[str, str]) -> bytes:
     feed_url = absolute(config.base_url, route)
     latest = entries[:FEED_SIZE]
-    updated = iso(latest[0].post.meta.date) if latest else "1970-01-01T00:00:00+00:00"
+    updated = iso(latest[0].post.date) if latest else "1970-01-01T00:00:00+00:00"
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
         f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{config.language}">',
@@ -70,13 +70,14 @@ def atom_feed(config: SiteConfig, entries: tuple[Entry, ...], route: str, title:
             f"    <title>{escape(meta.title)}</title>",
             f"    <id>{escape(url)}</id>",
             f"    <link rel=\"alternate\" type=\"text/html\" href={quoteattr(url)}/>",
-            f"    <published>{iso(meta.date)}</published>",
-            f"    <updated>{iso(meta.date)}</updated>",
+            f"    <published>{iso(entry.post.date)}</published>",
+            f"    <updated>{iso(entry.post.date)}</updated>",
         ]
         if meta.author:
             lines.append(f"    <author><name>{escape(meta.author)}</name></author>")
-        if meta.category and config.category(meta.category):
-            lines.append(f"    <category term={quoteattr(meta.category)} label={quoteattr(config.category(meta.category).label)}/>")
+        category = config.category(meta.category) if meta.category else None
+        if meta.category and category is not None:
+            lines.append(f"    <category term={quoteattr(meta.category)} label={quoteattr(category.label)}/>")
         for key in dict.fromkeys(tag_key(name) for name in meta.tags):
             lines.append(f"    <category term={quoteattr(tag_names[key])}/>")
         lines += [

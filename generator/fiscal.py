@@ -32,7 +32,7 @@ def fiscal_years(site: Site) -> tuple[FiscalYear, ...]:
     """Fiscal years with posts, newest first, in the site's time zone."""
     years: dict[int, list[Entry]] = {}
     for entry in site.posts:
-        years.setdefault(fiscal_year(entry.post.meta.date, site.config.fiscal_year_start), []).append(entry)
+        years.setdefault(fiscal_year(entry.post.date, site.config.fiscal_year_start), []).append(entry)
     return tuple(FiscalYear(year, tuple(years[year])) for year in sorted(years, reverse=True))
 
 
@@ -110,8 +110,8 @@ class ReportPost(Mapping):
 def report_sections(site: Site, entries: tuple[Entry, ...], views: dict[str, dict]) -> list[dict]:
     """The year's posts grouped by category (site.yaml order, uncategorised last), oldest first."""
     oldest_first = tuple(reversed(entries))
-    groups = [(c.key, c.label, [e for e in oldest_first if e.post.meta.category == c.key])
-              for c in site.config.categories]
+    groups: list[tuple[str | None, str | None, list[Entry]]] = [
+        (c.key, c.label, [e for e in oldest_first if e.post.meta.category == c.key]) for c in site.config.categories]
     groups.append((None, None, [e for e in oldest_first if site.config.category(e.post.meta.category or "") is None]))
     sections, number = [], 0
     for key, label, members in groups:

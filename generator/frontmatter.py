@@ -234,7 +234,7 @@ def validate(path: Path, source: SplitSource, config: SiteConfig, is_post: bool)
                       "for example:\n      attachments:\n        - file: houkokusho.pdf\n          title: 活動報告書")
                 break
 
-    if errors:
+    if errors or title is None:  # (a missing title is one of the errors)
         return None, errors
     extra = {k: v for k, v in values.items() if k not in KNOWN_FIELDS}
     return PostMeta(title=title, date=moment, has_time=has_time, category=category, tags=tuple(tags),

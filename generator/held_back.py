@@ -43,7 +43,7 @@ def held_back(unpublished, include_drafts: bool) -> tuple[HeldBack, ...]:
         if _reason(post, include_drafts) == "draft":
             drafts.append(HeldBack(post.source, "draft"))
         else:
-            future.append(HeldBack(post.source, "future", post.meta.date))
+            future.append(HeldBack(post.source, "future", post.date))
     drafts.sort(key=lambda item: str(item.path))
     future.sort(key=lambda item: (item.moment, str(item.path)))
     return (*drafts, *future)
@@ -112,9 +112,10 @@ def summary_lines(held: tuple[HeldBack, ...], config, language: str, quiet: bool
         lines.append(say(language, f"  {len(future)} future post{'s' if len(future) != 1 else ''} (dated after now):",
                          f"  予約投稿 {len(future)} 件（日付が未来の記事）："))
         for item in future[:MAX_LISTED]:
-            path = _shown(item.path, root)
-            lines.append(say(language, f"    {path} appears at {_moment_en(item.moment, config)}",
-                             f"    {path} は {_moment_ja(item.moment, config)} に公開されます（そのあとのビルドで）"))
+            path, moment = _shown(item.path, root), item.moment
+            assert moment is not None  # (held_back gives every future post its date)
+            lines.append(say(language, f"    {path} appears at {_moment_en(moment, config)}",
+                             f"    {path} は {_moment_ja(moment, config)} に公開されます（そのあとのビルドで）"))
         lines += _more(future, language)
         lines.append(say(language,
                          "  future posts appear at the first build after that moment: schedule a rebuild "

@@ -152,7 +152,7 @@ class ImageCatalog:
             self.infos[path] = probe(path, self.routes[path])
         return self.infos[path]
 
-    def warnings_for(self, info: ImageInfo, source: Path, line: int) -> list[SourceError]:
+    def warnings_for(self, info: ImageInfo, source: Path, line: int | None) -> list[SourceError]:
         if info.warned:
             return []
         info.warned = True
@@ -182,15 +182,16 @@ class ImageCatalog:
 
     def responsive(self, info: ImageInfo) -> dict[str, list[Variant]]:
         """{'webp': [...], 'fallback': [...]} by width (fallback is empty for a WebP source)."""
-        short = info.digest[:8]
+        short, fmt = info.digest[:8], info.format
+        assert fmt is not None  # (raster images only: the caller asks is_raster first)
         result: dict[str, list[Variant]] = {"webp": [], "fallback": []}
         for width in self.widths_for(info):
             height = max(1, round(info.height * width / info.width))
             result["webp"].append(self._variant(info, ("fit", width, "WEBP"), width, height,
                                                 f"{info.stem}-{short}-{width}.webp"))
-            if info.format != "WEBP":
-                ext = _EXT[info.format]
-                result["fallback"].append(self._variant(info, ("fit", width, info.format), width, height,
+            if fmt != "WEBP":
+                ext = _EXT[fmt]
+                result["fallback"].append(self._variant(info, ("fit", width, fmt), width, height,
                                                         f"{info.stem}-{short}-{width}.{ext}"))
         return result
 
@@ -238,9 +239,9 @@ def svg_size(data: bytes) -> tuple[int, int]:
         root = ElementTree.fromstring(data)
     except ElementTree.ParseError:
         return 0, 0
-    lengths = [_SVG_LENGTH.match(root.get(name) or "") for name in ("width", "height")]
-    if all(lengths):
-        return tuple(max(1, round(float(m.group(1)))) for m in lengths)  # type: ignore[return-value]
+    width_given, height_given = (_SVG_LENGTH.match(root.get(name) or "") for name in ("width", "height"))
+    if width_given and height_given:
+        return max(1, round(float(width_given.group(1)))), max(1, round(float(height_given.group(1))))
     box = (root.get("viewBox") or "").replace(",", " ").split()
     try:
         _, _, width, height = (float(v) for v in box)

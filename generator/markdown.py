@@ -92,6 +92,13 @@ class _LinkRewriter(Treeprocessor):
         self.targets = targets
         self.document: _Document | None = None
 
+    @property
+    def doc(self) -> _Document:
+        """The document being converted: MarkdownRenderer.render sets it before each conversion."""
+        if self.document is None:
+            raise RuntimeError("_LinkRewriter used outside MarkdownRenderer.render")
+        return self.document
+
     def run(self, root):
         parents = {child: parent for parent in root.iter() for child in parent}
         for element in list(root.iter()):
@@ -108,12 +115,12 @@ class _LinkRewriter(Treeprocessor):
                         meta.text = self.file_meta.format(type=FILE_TYPES[path.suffix.lower()],
                                                           size=file_size_text(path.stat().st_size))
         for paragraph in list(root.iter("p")):
-            figure_or_gallery(paragraph, self.document.full_size, self.document.figures)
+            figure_or_gallery(paragraph, self.doc.full_size, self.doc.figures)
 
     file_meta = " ({type}・{size})"
 
     def _image(self, img, parents) -> None:
-        doc, catalog = self.document, self.targets.images
+        doc, catalog = self.doc, self.targets.images
         src = img.get("src")
         line = None if _EXTERNAL.match(src) else self._line_of(src)
         url, path = self.resolve_file(src, line)
@@ -179,7 +186,7 @@ class _LinkRewriter(Treeprocessor):
 
     def _line_of(self, target: str) -> int:
         """Line of the link's own `](target` (the same target twice: the next one each time)."""
-        doc = self.document
+        doc = self.doc
         index = doc.body.find("](" + target, doc.search_from)
         if index < 0:
             index = doc.body.find(target, doc.search_from)
@@ -196,7 +203,7 @@ class _LinkRewriter(Treeprocessor):
         """The published URL of a link target, and the file behind it when it is one of the site's files."""
         if not target or _EXTERNAL.match(target):
             return target, None
-        self.document.local = True
+        self.doc.local = True
         if target.startswith("/"):
             url = self.targets.base_path + quote(target[1:], safe="/#?=&%:@!$'()*+,;~")
             candidate = (self.targets.content_dir / unquote(target[1:].partition("#")[0].split("?", 1)[0])).resolve()
@@ -206,11 +213,11 @@ class _LinkRewriter(Treeprocessor):
         url = self._resolve_relative(target, line)
         if url is target:
             return url, None
-        resolved = (self.document.source.parent / unquote(target.partition("#")[0].split("?", 1)[0])).resolve()
+        resolved = (self.doc.source.parent / unquote(target.partition("#")[0].split("?", 1)[0])).resolve()
         return url, resolved if resolved.is_file() else None
 
     def _resolve_relative(self, target: str, line: int | None = None) -> str:
-        doc = self.document
+        doc = self.doc
         line_of = (lambda _: line) if line is not None else self._line_of
         path_part, hash_mark, fragment = target.partition("#")
         path_part = path_part.split("?", 1)[0]
@@ -237,9 +244,9 @@ class _LinkRewriter(Treeprocessor):
                 return doc.own_url + quote(rel) + suffix
             content = self.targets.content_dir.resolve()
             if resolved.is_relative_to(content):
-                rel = resolved.relative_to(content)
-                if rel.parts[0] not in ("posts", "pages"):
-                    return self.targets.base_path + quote(rel.as_posix()) + suffix
+                under_content = resolved.relative_to(content)
+                if under_content.parts[0] not in ("posts", "pages"):
+                    return self.targets.base_path + quote(under_content.as_posix()) + suffix
         doc.errors.append(SourceError(doc.source, line_of(target),
                                       f"the link or image '{target}' points at a file that does not exist",
                                       "put the file in the post's own folder (content/posts/NAME/) or in content/, "
@@ -264,7 +271,6 @@ class MarkdownRenderer:
     def __init__(self, targets: LinkTargets, footnote_backlink_title: str = "Back to the text",
                  table_label: str = "Table", file_meta: str | None = None, safe_html: bool = False,
                  keep_comments: bool = False):
-        self._rewriter: _LinkRewriter | None = None
         self.targets = targets
         self.safe_html = safe_html  # site.yaml markdown.safe_html: clean the HTML (generator/safehtml.py)
         self.keep_comments = keep_comments  # site.yaml markdown.keep_comments (generator/html_comments.py)
@@ -272,11 +278,14 @@ class MarkdownRenderer:
         # photos): if not, its HTML depends on its own text alone (generator/build.py caches it so).
         self.last_local = False
 
+        made: list[_LinkRewriter] = []
+
         def factory(md):
-            self._rewriter = _LinkRewriter(md, targets)
+            rewriter = _LinkRewriter(md, targets)
             if file_meta:
-                self._rewriter.file_meta = file_meta
-            return self._rewriter
+                rewriter.file_meta = file_meta
+            made.append(rewriter)
+            return rewriter
 
         self._md = python_markdown.Markdown(
             extensions=["tables", "fenced_code", "footnotes", "attr_list", "sane_lists", "toc",
@@ -285,6 +294,7 @@ class MarkdownRenderer:
                                "footnotes": {"BACKLINK_TITLE": footnote_backlink_title}},
             output_format="html",
         )
+        self._rewriter = made[-1]  # Python-Markdown called the factory while it was constructed
 
     def render(self, source: Path, body: str, body_line: int, own_url: str, bundle: Path | None,
                summary: str | None = None, summary_length: int = SUMMARY_LENGTH,
@@ -308,7 +318,7 @@ class MarkdownRenderer:
                                                      "inside each other, hundreds of levels)",
                                                      "indent list items at most a few levels; start a new list "
                                                      "or a new paragraph instead"),))
-        toc = toc_html(self._md.toc_tokens)
+        toc = toc_html(self._md.toc_tokens)  # type: ignore[attr-defined]  # set by the toc extension, not in the stubs
         if not self.keep_comments:
             html_text = remove_comments(html_text)  # (before the summary and reading time are measured)
         if self.safe_html:

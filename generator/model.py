@@ -70,7 +70,7 @@ def route_of(post: Post) -> str:
 
 
 def newest_first(posts: list[Post]) -> list[Post]:
-    return sorted(posts, key=lambda p: (-p.meta.date.timestamp(), p.slug))
+    return sorted(posts, key=lambda p: (-p.date.timestamp(), p.slug))
 
 
 def tag_name_by_key(posts: list[Post]) -> dict[str, str]:
@@ -185,7 +185,10 @@ class _RelatedIndex:
 def _related_index(site: Site) -> _RelatedIndex:
     index = site.cache.get("related")
     if index is None:
-        tag_keys, position, by_subset, categories = {}, {}, {}, {}
+        tag_keys: dict[str, frozenset[str]] = {}
+        position: dict[str, int] = {}
+        by_subset: dict[tuple, list[Entry]] = {}
+        categories: dict[str | None, None] = {}  # (an ordered set)
         for number, entry in enumerate(site.posts):
             keys = sorted(dict.fromkeys(tag_key(name) for name in entry.post.meta.tags))
             tag_keys[entry.route] = frozenset(keys)
@@ -224,12 +227,12 @@ def build_site(config: SiteConfig, posts: list[Post], rendered: dict[Path, Rende
 
     years: dict[int, list[Entry]] = {}
     for entry in entries:
-        years.setdefault(entry.post.meta.date.year, []).append(entry)
+        years.setdefault(entry.post.date.year, []).append(entry)
     year_list = []
     for year in sorted(years, reverse=True):
         months: dict[int, list[Entry]] = {}
         for entry in years[year]:
-            months.setdefault(entry.post.meta.date.month, []).append(entry)
+            months.setdefault(entry.post.date.month, []).append(entry)
         year_list.append(Year(year, tuple(years[year]),
                               tuple((m, tuple(months[m])) for m in sorted(months, reverse=True))))
 
@@ -248,5 +251,5 @@ def build_site(config: SiteConfig, posts: list[Post], rendered: dict[Path, Rende
                 bundle_static.append(StaticFile(path, entry.route + rel))
     return Site(config, entries, page_entries, tags, categories, tuple(year_list),
                 {name: tuple(parts) for name, parts in sorted(series.items())}, names,
-                now or (entries[0].post.meta.date if entries else datetime(1970, 1, 1, tzinfo=config.zone)),
+                now or (entries[0].post.date if entries else datetime(1970, 1, 1, tzinfo=config.zone)),
                 tuple(static) + tuple(bundle_static), images)

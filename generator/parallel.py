@@ -31,15 +31,17 @@ def default_jobs() -> int:
 
 def _run_chunk(bounds: tuple[int, int]) -> list:
     start, stop = bounds
-    return [_task(index) for index in range(start, stop)]
+    task = _task
+    assert task is not None  # (run_indexed set it before the workers were forked)
+    return [task(index) for index in range(start, stop)]
 
 
 def run_indexed(task: Callable[[int], T], count: int, jobs: int,
                 progress: Callable[[int], None] | None = None) -> list[T]:
     """[task(0), …, task(count - 1)], spread over `jobs` processes; `progress(n)` after each n done."""
     global _task
+    results: list[T] = []
     if jobs <= 1 or count < 2 * MIN_ITEMS_PER_JOB or not _CAN_FORK:
-        results = []
         for index in range(count):
             results.append(task(index))
             if progress is not None and index % 50 == 49:
@@ -56,7 +58,6 @@ def run_indexed(task: Callable[[int], T], count: int, jobs: int,
             import multiprocessing  # (here: a text patch or a no-op rebuild never starts a pool)
 
             context = multiprocessing.get_context("fork")
-            results: list[T] = []
             with context.Pool(jobs) as pool:
                 for part in pool.imap(_run_chunk, chunks):
                     results.extend(part)
@@ -132,7 +133,9 @@ class ForkedQuestion:
     checks this is for. With one job, or no fork, `answer()` asks here, once."""
 
     def __init__(self, question: Callable[[], bool], jobs: int):
-        self._question, self._answer, self._pid = question, None, None
+        self._question = question
+        self._answer: bool | None = None
+        self._pid: int | None = None
         if jobs > 1 and _CAN_FORK:
             self._pid = _fork(lambda: 0 if question() else 1)
 
@@ -155,6 +158,7 @@ class ForkedQuestion:
 
     def _reap(self) -> int:
         pid, self._pid = self._pid, None
+        assert pid is not None  # (only while the child is running)
         try:
             _, status = os.waitpid(pid, 0)
         except ChildProcessError:

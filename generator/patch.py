@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from functools import partial
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -33,7 +34,7 @@ from generator.plan import Planner, PlannedPage, plan_feeds, plan_post_page
 from generator.posts import load_post
 from generator.render import render_page
 from generator.urls import tag_key
-from generator.views import post_view
+from generator.views import View, post_view
 from generator.write import MARKER, place_changed, staging_folder, update_in_place
 
 # Sections planned again on every patch: the outputs they make read the posts' rendered text
@@ -51,7 +52,7 @@ class LastBuild:
     strings: dict[str, str]
     env: Any  # the Jinja environment, templates compiled
     site: Site
-    views: dict[str, dict]  # route -> the view every page showing that post holds
+    views: dict[str, View]  # route -> the view every page showing that post holds
     holders: dict[str, list[str]]  # route -> the pages whose context holds its view (render.context_key found them)
     planned: list[PlannedPage]
     sources: dict[Path, Any]  # content file -> its SourceFile
@@ -104,7 +105,7 @@ def apply(last: LastBuild, cache: BuildCache, options, changed: set[Path], repor
         source = last.sources.get(entry.post.source)
         if source is None or source.kind != "post":
             return None
-        post, errors = cache.load(source.path, lambda source=source: load_post(config, source))
+        post, errors = cache.load(source.path, partial(load_post, config, source))
         if errors or post is None:
             return None  # the whole build reports them, with everything else
         old = entry.post
@@ -168,7 +169,7 @@ def apply(last: LastBuild, cache: BuildCache, options, changed: set[Path], repor
             if page.template is None:
                 continue
             data, error = render_page(last.env, last.theme, page)
-            if error is not None:
+            if error is not None or data is None:
                 raise _Unpatchable
             placed[page.file] = place_changed(staging, out, page.file, data)
         update = update_in_place(out, pages, staging, placed, {page.file for page in pages})
@@ -214,8 +215,9 @@ def _swap_entries(site: Site, swaps: dict[int, Entry]) -> Site:
     metas = [entry.post.meta for entry in swaps.values()]
     tag_keys = {tag_key(name) for meta in metas for name in meta.tags}
     categories = {meta.category for meta in metas}
-    years = {meta.date.year for meta in metas}
-    months = {(meta.date.year, meta.date.month) for meta in metas}
+    dates = [entry.post.date for entry in swaps.values()]
+    years = {date.year for date in dates}
+    months = {(date.year, date.month) for date in dates}
     series = {meta.series for meta in metas if meta.series}
     return replace(
         site,
@@ -265,6 +267,7 @@ def apply_stored(cache: BuildCache, config: SiteConfig, theme, strings: dict[str
     out = options.out.resolve()
     if not (out / MARKER).is_file():
         return None
+    assert cache.config_key is not None  # (cache.start set it)
     store = ModelStore.open(cache.folder, record["started"], cache.config_key)
     if store is None:
         return None
@@ -294,6 +297,7 @@ def _patch_stored(store, cache: BuildCache, config: SiteConfig, theme, strings, 
     from generator.urls import output_file
     from generator.views import page_description, text_fields
 
+    assert cache.folder is not None  # (apply_stored checked)
     header = store.header
     posts, stored_posts = [], []
     for path in changed:

@@ -23,7 +23,7 @@ from generator.series import plan_series
 from generator.sitemap import robots, sitemap
 from generator.sources import StaticFile
 from generator.urls import archive_route, category_route, output_file, tag_route
-from generator.views import doc_view, page_url, page_view, pager_view, post_view
+from generator.views import View, doc_view, page_url, page_view, pager_view, post_view
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ class Planner:
     """Collects the plan. Sections (functions taking a Planner) add pages through `html`,
     `post_list` and `data`; each feature lives in its own section, in its own module."""
 
-    def __init__(self, site: Site, strings: dict[str, str], views: dict[str, dict] | None = None):
+    def __init__(self, site: Site, strings: dict[str, str], views: dict[str, View] | None = None):
         self.site, self.config = site, site.config
         self.title = Titles(strings, f"strings/{site.config.language}.yaml")
         # Every post's view is built once and shared by its page and every list showing it

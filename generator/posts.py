@@ -25,6 +25,13 @@ class Post:
     slug: str
     bundle: Path | None  # a folder post's folder, whose other files are published beside it
 
+    @property
+    def date(self) -> datetime:
+        """A post's date: validation requires one of every post (only a page may have none)."""
+        if self.meta.date is None:
+            raise ValueError(f"{self.source}: a page without a date, where only posts belong")
+        return self.meta.date
+
 
 def load_post(config: SiteConfig, source: SourceFile) -> tuple[Post | None, list[SourceError]]:
     text, decode_error = decode_source(source.path)
@@ -61,6 +68,6 @@ def load_posts(config: SiteConfig, sources: tuple[SourceFile, ...], cache=None) 
 def is_published(post: Post, now: datetime, include_drafts: bool, include_future: bool) -> bool:
     if post.meta.draft and not include_drafts:
         return False
-    if post.kind == "post" and post.meta.date > now and not include_future:
+    if post.kind == "post" and post.date > now and not include_future:
         return False
     return True

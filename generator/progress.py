@@ -8,11 +8,14 @@ not a terminal (CI, a pipe, a log file) nothing but the plain summary is printed
 from __future__ import annotations
 
 import time
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
 from generator.build import Progress
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar  # (what click.progressbar returns)
 
 SHOW_AFTER = 1.0  # seconds into the build before a bar appears
 
@@ -21,7 +24,7 @@ class TerminalProgress(Progress):
     def __init__(self, stream: TextIO):
         self.stream = stream
         self.started = time.monotonic()
-        self.bar = None
+        self.bar: ProgressBar[int] | None = None
         self.name, self.total, self.done = "", 0, 0
 
     def stage(self, name: str, total: int) -> None:

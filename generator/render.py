@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import jinja2
 
@@ -68,6 +68,8 @@ def _template_position(theme: Theme, exc: BaseException) -> tuple[Path | None, i
 
 
 def render_page(env: jinja2.Environment, theme: Theme, page: PlannedPage) -> tuple[bytes | None, SourceError | None]:
+    """The page's bytes, or None and what is wrong in its template."""
+    assert page.template is not None  # (pages without a template are copied, not rendered)
     try:
         template = env.get_template(page.template)
         return template.render(page.context).encode("utf-8"), None
@@ -81,7 +83,7 @@ def render_page(env: jinja2.Environment, theme: Theme, page: PlannedPage) -> tup
     except jinja2.UndefinedError as exc:
         path, line = _template_position(theme, exc)
         return None, SourceError(path or theme.find(page.template), line, f"template error: {exc.message}",
-                                 "check the spelling of the name; the README lists what templates can use")
+                                 "check the spelling of the name; docs/themes.md lists what templates can use")
     except Exception as exc:  # a filter or an expression failed: still the template's line
         path, line = _template_position(theme, exc)
         if path is None:
@@ -104,7 +106,7 @@ _sent: set = set()  # paths of `site` this process has reported already (see gen
 def render_pages(env: jinja2.Environment, theme: Theme, planned: list[PlannedPage], jobs: int = 1,
                  progress: Callable[[int], None] | None = None,
                  read: set | None = None, sink: Callable[[str, bytes], object] | None = None
-                 ) -> tuple[dict[str, object], list[SourceError]]:
+                 ) -> tuple[dict[str, Any], list[SourceError]]:
     """Render every templated page in `planned`, on `jobs` processes; the same template mistake is
     reported once, not per page. `read`, the set the tracked `site` global records into, receives
     what the pages read in the worker processes too. With a `sink`, each page's bytes are handed
@@ -115,16 +117,17 @@ def render_pages(env: jinja2.Environment, theme: Theme, planned: list[PlannedPag
 
     def task(index: int):
         data, error = render_page(env, theme, pages[index])
-        if sink is not None and error is None:
-            data = sink(pages[index].file, data)
+        result: object = data  # (the bytes, or what `sink` made of them)
+        if sink is not None and data is not None:
+            result = sink(pages[index].file, data)
         if read is None:
-            return data, error, ()
+            return result, error, ()
         new = read - _sent
         _sent.update(new)
-        return data, error, tuple(new)
+        return result, error, tuple(new)
 
     results = run_indexed(task, len(pages), jobs, progress)
-    output: dict[str, bytes] = {}
+    output: dict[str, Any] = {}  # file -> its bytes, or what `sink` returned
     errors: dict[tuple, SourceError] = {}
     for page, (data, error, new) in zip(pages, results):
         if read is not None:
@@ -168,9 +171,9 @@ def _substitute(value: object, memo: dict[int, str], depth: int, held: Callable[
     if depth == 0:
         return value
     kind = type(value)
-    if kind is dict or kind is View:
+    if (kind is dict or kind is View) and isinstance(value, dict):
         return {key: _substitute(item, memo, depth - 1, held) for key, item in value.items()}
-    if kind is list or kind is tuple:
+    if (kind is list or kind is tuple) and isinstance(value, (list, tuple)):
         return kind(_substitute(item, memo, depth - 1, held) for item in value)
     parts = getattr(kind, "key_parts", None)  # a wrapper of a view (the annual report's posts)
     if parts is not None:

@@ -20,7 +20,7 @@ def series_index_view(planner: "Planner") -> list[dict]:
     site = planner.site
     items = []
     for name, parts in site.series.items():
-        dates = [p.post.meta.date for p in parts]
+        dates = [p.post.date for p in parts]
         items.append({"name": name, "url": planner.url(series_route(name)), "count": len(parts),
                       "first": min(dates), "last": max(dates)})
     return sorted(items, key=lambda item: (-item["last"].timestamp(), item["name"]))
@@ -36,4 +36,4 @@ def plan_series(planner: "Planner") -> None:
         planner.html(series_route(name), "series_list.html", "series", title("title_series", name=name),
                      {"series": {"name": name, "url": planner.url(series_route(name)), "total": len(parts)},
                       "posts": [planner.views[p.route] for p in parts]},
-                     f"the series '{name}'", modified=max(p.post.meta.date for p in parts))
+                     f"the series '{name}'", modified=max(p.post.date for p in parts))

@@ -119,7 +119,7 @@ class _SiteHandler(http.server.BaseHTTPRequestHandler):
     def do_GET(self, head: bool = False):
         path = urlsplit(self.path).path
         if self.live is not None and path.startswith(LIVE_PREFIX):
-            return self._live(path[len(LIVE_PREFIX):], head)
+            return self._live(self.live, path[len(LIVE_PREFIX):], head)
         if path in ("", "/", self.base_path.rstrip("/")) and self.base_path != "/":
             return self._redirect(self.base_path)
         # The build number is taken before the file is read: a page read during a swap then
@@ -232,24 +232,24 @@ class _SiteHandler(http.server.BaseHTTPRequestHandler):
             return self._send(503, "text/html; charset=utf-8", body, head)
         self._send(404, "text/plain; charset=utf-8", b"404 Not Found\n", head)
 
-    def _live(self, name: str, head: bool) -> None:
+    def _live(self, live: LiveReload, name: str, head: bool) -> None:
         if name in _PREVIEW_SCRIPTS:
             return self._send(200, "text/javascript; charset=utf-8", _preview_script(name), head)
         if name == "state":
-            body = json.dumps(self.live.state(), ensure_ascii=False).encode()
+            body = json.dumps(live.state(), ensure_ascii=False).encode()
             return self._send(200, "application/json; charset=utf-8", body, head)
         if name == "events" and not head:
-            return self._events()
+            return self._events(live)
         self._send(404, "text/plain; charset=utf-8", b"404 Not Found\n", head)
 
-    def _events(self) -> None:
+    def _events(self, live: LiveReload) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        client = self.live.subscribe()
+        client = live.subscribe()
         try:
-            self._event("state", json.dumps(self.live.state(), ensure_ascii=False))
+            self._event("state", json.dumps(live.state(), ensure_ascii=False))
             while True:
                 try:
                     event, payload = client.get(timeout=_KEEPALIVE_SECONDS)
@@ -261,7 +261,7 @@ class _SiteHandler(http.server.BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError, OSError):
             pass
         finally:
-            self.live.unsubscribe(client)
+            live.unsubscribe(client)
 
     def _event(self, event: str, payload: str) -> None:
         self.wfile.write(f"event: {event}\ndata: {payload}\n\n".encode("utf-8"))

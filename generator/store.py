@@ -144,7 +144,7 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 def save_model(folder: Path, generation: int, config_key: str, site: Site, views: dict[str, View],
                planned: list[PlannedPage], page_keys: dict[str, str], view_keys: dict[int, str],
-               holders: dict[str, list[str]], sources: dict[Path, Any], file_digests: dict[Path, str], targets,
+               holders: dict[str, list[str]], sources: dict[Path, Any], file_digests: dict[Path, str | None], targets,
                static: tuple, globals_view: dict) -> None:
     """Bring the store in `folder` up to this build (see the module's docstring). `page_keys`,
     `view_keys` and `file_digests` are the build cache's keys of the pages, views and post files;
@@ -166,7 +166,7 @@ def save_model(folder: Path, generation: int, config_key: str, site: Site, views
 
 def _save(folder: Path, generation: int, config_key: str, site: Site, views: dict[str, View],
           planned: list[PlannedPage], page_keys: dict[str, str], view_keys: dict[int, str],
-          holders: dict[str, list[str]], sources: dict[Path, Any], file_digests: dict[Path, str], targets,
+          holders: dict[str, list[str]], sources: dict[Path, Any], file_digests: dict[Path, str | None], targets,
           static: tuple, globals_view: dict) -> None:
     db = _connect(folder / STORE_FILE)
     try:

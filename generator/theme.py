@@ -47,7 +47,8 @@ class Theme:
 
 def resolve_theme(config: SiteConfig) -> Theme:
     default = default_theme_dir()
-    template_dirs, asset_dirs = [], []
+    template_dirs: list[Path] = []
+    asset_dirs: list[Path] = []
     for root in (config.root.resolve(), default):
         for folder, bucket in ((root / "templates", template_dirs), (root / "assets", asset_dirs)):
             if folder.is_dir() and folder not in bucket:

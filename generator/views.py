@@ -1,6 +1,6 @@
 """The views templates receive: plain dicts built for them, never the model itself.
 
-The README's "Template context reference" is the reference for every name here.
+docs/themes.md ("Template context reference") is the reference for every name here.
 """
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ def link_view(config: SiteConfig, entry: Entry | None) -> dict | None:
     return View({"title": entry.post.meta.title, "url": page_url(config, entry.route)})
 
 
-def post_view(site: Site, entry: Entry, index: int | None = None) -> dict:
+def post_view(site: Site, entry: Entry, index: int | None = None) -> View:
     """A post as templates see it; `index` (its place in site.posts) adds prev/next."""
     config, meta = site.config, entry.post.meta
     category = config.category(meta.category) if meta.category else None
@@ -116,7 +116,7 @@ def post_view(site: Site, entry: Entry, index: int | None = None) -> dict:
         event = {"start": meta.event.start, "end": meta.event.end, "place": meta.event.place,
                  "has_time": meta.event.has_time, "online": meta.event.online, "url": meta.event.url,
                  "capacity": meta.event.capacity, "contact": meta.event.contact}
-    fiscal = fiscal_year(meta.date, config.fiscal_year_start)
+    fiscal = fiscal_year(entry.post.date, config.fiscal_year_start)
     older, newer = site.neighbours(index) if index is not None else (None, None)
     return View({
         "title": meta.title,

@@ -20,6 +20,7 @@ from typing import Callable
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+from watchdog.observers.api import ObservedWatch
 
 from generator.build import BuildOptions, build
 from generator.cache import BuildCache
@@ -225,7 +226,7 @@ class Watcher:
     site.yaml: not an output folder inside the site (thousands of folders, rewritten on every
     rebuild), .git/ or the photo cache, each of whose folders would cost an inotify watch."""
 
-    def __init__(self, site_root: Path, on_change: Callable[[set[Path]], None],
+    def __init__(self, site_root: Path, on_change: Callable[[set[Path]], object],
                  terminal: PreviewTerminal | None = None):
         self.site_root, self.on_change, self.terminal = site_root, on_change, terminal
         self._pending: set[Path] = set()
@@ -235,7 +236,7 @@ class Watcher:
         self._observer = Observer()
         self._collector = _Collector(site_root, self._wake, self._watch_folder, self._unexpected)
         self._observer.schedule(self._collector, str(site_root), recursive=False)
-        self._folders: dict[str, object] = {}
+        self._folders: dict[str, ObservedWatch] = {}
         for name in WATCHED_FOLDERS:
             self._watch_folder(name)
         self._thread = threading.Thread(target=self._run, name="katsudo-rebuild", daemon=True)

@@ -148,6 +148,7 @@ def update_in_place(out: Path, planned: list[PlannedPage], staging: Path, placed
                 os.makedirs(temporary.parent, exist_ok=True)
                 shutil.copyfile(page.copy_from, temporary)
             else:
+                assert page.data is not None  # (a page is rendered, copied or these bytes)
                 if same_bytes(target, page.data):
                     unchanged += 1
                     continue

@@ -143,7 +143,7 @@ def _colon_in_value(lines: list[str], index: int, column: int, what: str) -> Sli
     line = lines[index]
     item = _LIST_ITEM.match(line)
     inner = _KEY_VALUE.match(item["value"]) if item else None
-    if inner and re.fullmatch(r"[A-Za-z_][\w-]*", inner["key"]) and ": " in inner["value"]:
+    if item and inner and re.fullmatch(r"[A-Za-z_][\w-]*", inner["key"]) and ": " in inner["value"]:
         # '- title: 報告: 2024' in a list of mappings (attachments): the value needs the quotes
         return _colon_slip(index, what, item["indent"], inner["key"], inner["value"])
     if item and ": " in item["value"] and line.find(": ") < column:
@@ -210,20 +210,22 @@ def explain(exc: yaml.YAMLError, text: str, what: str) -> Slip | None:
     problem_mark, context_mark = getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)
     at = min(problem_mark.line, len(lines) - 1) if problem_mark else None
     opened = min(context_mark.line, len(lines) - 1) if context_mark else None
+    at_column = problem_mark.column if problem_mark else 0  # (read only with `at`...)
+    opened_column = context_mark.column if context_mark else 0  # (...and with `opened`)
     if problem == "mapping values are not allowed here" and at is not None:
-        return _mapping_values(lines, at, problem_mark.column, what)
+        return _mapping_values(lines, at, at_column, what)
     if context == "while scanning a simple key" and opened is not None:  # a key-position line with no ': '
         return wide_space_after_colon(lines, opened) or _full_width_colon(lines, opened) or _no_colon(lines, opened, what)
     if context.startswith("while scanning a") and "quoted scalar" in context and opened is not None:
         if "unknown escape character" in problem:
             return Slip(opened if at is None else at, f"{what} is not valid YAML: a '\\' inside double quotes starts an unknown escape",
                         "use single quotes around text containing '\\', like 'C:\\data'")
-        opener = lines[opened][context_mark.column:context_mark.column + 1]
+        opener = lines[opened][opened_column:opened_column + 1]
         if opener in ("'", '"') and "end of stream" in problem:
             return _unclosed(lines, opened, opener, what)
     if context in ("while parsing a flow sequence", "while parsing a flow mapping") and opened is not None:
-        opener = lines[opened][context_mark.column:context_mark.column + 1]
-        if opener in _CLOSERS and _CLOSERS[opener] not in lines[opened][context_mark.column:]:
+        opener = lines[opened][opened_column:opened_column + 1]
+        if opener in _CLOSERS and _CLOSERS[opener] not in lines[opened][opened_column:]:
             return _unclosed(lines, opened, opener, what)
     if at is not None:
         slip = _value_slip(lines, at, what) or (_value_slip(lines, opened, what) if opened is not None else None)

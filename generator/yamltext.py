@@ -34,12 +34,14 @@ _PlainLoader.yaml_implicit_resolvers = {
 _LONG_NUMBER = re.compile(r"\d{1000,}")
 _DEEP_BRACKETS = re.compile(r"[\[{](?:\s*[\[{]){50,}")
 
+_FastLoader: type[yaml.CSafeLoader | yaml.SafeLoader]
 if getattr(yaml, "__with_libyaml__", False):
-    class _FastLoader(yaml.CSafeLoader):
+    class _LibyamlLoader(yaml.CSafeLoader):
         """The same rules on libyaml (several times faster): used first; text it rejects is parsed
         again by _PlainLoader, whose error positions the messages below are written for."""
 
-    _FastLoader.yaml_implicit_resolvers = _PlainLoader.yaml_implicit_resolvers
+    _LibyamlLoader.yaml_implicit_resolvers = _PlainLoader.yaml_implicit_resolvers
+    _FastLoader = _LibyamlLoader
 else:  # pragma: no cover - PyYAML built without libyaml
     _FastLoader = _PlainLoader
 
@@ -122,9 +124,9 @@ def _parse(text: str, path: Path, first_line: int, what: str, loader_class) -> t
         if node is None:
             return YamlMapping({}, {}, first_line), []
         if not isinstance(node, yaml.MappingNode):
-            lines = text.split("\n")
-            slip = yaml_errors.nearest_full_width_colon(lines, len(lines) - 1) or next(
-                filter(None, (yaml_errors.wide_space_after_colon(lines, i) for i in range(len(lines)))), None)
+            text_lines = text.split("\n")
+            slip = yaml_errors.nearest_full_width_colon(text_lines, len(text_lines) - 1) or next(
+                filter(None, (yaml_errors.wide_space_after_colon(text_lines, i) for i in range(len(text_lines)))), None)
             if slip:
                 return None, [_error(path, first_line, slip)]
             return None, [SourceError(path, first_line, f"{what} must be a list of 'key: value' lines",
