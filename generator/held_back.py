@@ -147,3 +147,22 @@ def _shown(path: Path, root: Path) -> str:
         return str(path.relative_to(root))
     except ValueError:
         return str(path)
+
+
+def preview_line(held: tuple[HeldBack, ...], language: str, root: Path) -> str | None:
+    """What `katsudo serve` says when the posts it leaves out change: one line, with the option
+    that shows them (an editor who just ran `katsudo new` is looking at a draft)."""
+    if not held:
+        return None
+    drafts = [item for item in held if item.reason == "draft"]
+    future = [item for item in held if item.reason == "future"]
+    parts_en, parts_ja = [], []
+    for items, name_en, name_ja, option in ((drafts, "draft", "下書き", "--drafts"),
+                                              (future, "future post", "予約投稿", "--future")):
+        if not items:
+            continue
+        listed = [_shown(item.path, root) for item in items[:3]] + (["…"] if len(items) > 3 else [])
+        parts_en.append(f"{len(items)} {name_en}{'s' if len(items) != 1 else ''} ({', '.join(listed)}; "
+                        f"katsudo serve {option} shows them)")
+        parts_ja.append(f"{name_ja} {len(items)} 件（{'、'.join(listed)}。katsudo serve {option} で表示されます）")
+    return say(language, "not in the preview: " + "; ".join(parts_en), "プレビューに出ていない記事：" + "、".join(parts_ja))

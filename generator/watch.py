@@ -25,6 +25,7 @@ from watchdog.observers.api import ObservedWatch
 from generator.build import BuildOptions, build
 from generator.cache import BuildCache
 from generator.errors import KatsudoError
+from generator.held_back import HeldBack, preview_line
 from generator.i18n import ui_language
 from generator.preview_index import SearchIndexer
 from generator.preview_log import PreviewTerminal, log_unexpected
@@ -71,6 +72,7 @@ class Rebuilt:
     pages: int  # pages rendered again (0 when nothing changed)
     errors: list[str]
     unexpected: bool = False  # the error is a bug in katsudo (one line naming the log), not the editor's
+    held_back: tuple[HeldBack, ...] = ()  # drafts and future posts the preview leaves out
 
 
 class PreviewSession:
@@ -92,6 +94,7 @@ class PreviewSession:
         self.indexer = (SearchIndexer(site_root, out, language, self.live, self.build_lock, lambda: self.generation,
                                       terminal) if search else None)
         self._closed = False
+        self._held_said: tuple[HeldBack, ...] = ()  # what the terminal was last told was left out
 
     def rebuild(self, changed: set[Path] | None = None) -> Rebuilt:
         with self.build_lock:
@@ -130,7 +133,8 @@ class PreviewSession:
                     gc.unfreeze()
                     gc.collect()
                     gc.freeze()
-                return Rebuilt(True, time.perf_counter() - started, self.cache.stats.pages_rendered, [])
+                return Rebuilt(True, time.perf_counter() - started, self.cache.stats.pages_rendered, [],
+                               held_back=result.held_back)
             except KatsudoError as error:
                 messages = [e.format(Path.cwd(), self.language) for e in error.errors]
             except OSError as error:
@@ -169,6 +173,11 @@ class PreviewSession:
                 what, what_ja = "first build", "最初のビルド"
             self.terminal.say(f"rebuilt {rebuilt.pages} pages in {milliseconds} ms ({what})",
                               f"作り直しました：{rebuilt.pages} ページ、{milliseconds} ms（{what_ja}）")
+            if rebuilt.held_back != self._held_said:  # (said when it changes, not after every save)
+                self._held_said = rebuilt.held_back
+                line = preview_line(rebuilt.held_back, self._lang(), Path.cwd())
+                if line is not None:
+                    self.terminal.echo(line)
             return
         for message in rebuilt.errors:
             self.terminal.echo(message, err=True)
