@@ -347,6 +347,9 @@ def serve_command(site: Path, output: Path | None, host: str, port: int, drafts:
         live = LiveReload()
         session = PreviewSession(site, out, lambda: _now(config.zone), None, drafts, future, live, config.language,
                                  config.search, terminal=terminal)
+        # Watching first: a file saved while the first build runs is built again after it.
+        watcher = Watcher(site, session.rebuild, terminal)
+        watcher.start()
         session.rebuild()
         server, taken = _bind(out, config.base_path, host, port, live, terminal.language)
         server.on_unexpected = lambda: terminal.echo(
@@ -355,8 +358,6 @@ def serve_command(site: Path, output: Path | None, host: str, port: int, drafts:
             terminal.say(f"port {port} is in use; using {server.server_address[1]} instead",
                          f"ポート {port} は使用中のため、{server.server_address[1]} を使います")
         url = f"http://{f'[{host}]' if ':' in host else host}:{server.server_address[1]}{config.base_path}"
-        watcher = Watcher(site, session.rebuild, terminal)
-        watcher.start()
         terminal.say(f"previewing at {url}  (Ctrl-C stops)", f"プレビュー中: {url}  （Ctrl-C で終わります）")
         if open_browser:
             import webbrowser
