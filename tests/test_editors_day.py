@@ -12,7 +12,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -21,17 +20,12 @@ from urllib.parse import quote
 import pytest
 
 from browsing import chromium, needs_chromium
+from waiting import atomic_save, katsudo, wait_until
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 
 TIMEOUT = 30.0
 NOW = "2026-07-01 09:00"  # the editor's morning, pinned so that "future" does not move under the test
-
-
-def katsudo() -> list[str]:
-    """The console script installed beside this Python (as `pip install` made it), else the module."""
-    script = Path(sys.executable).with_name("katsudo")
-    return [str(script)] if script.is_file() else [sys.executable, "-m", "generator"]
 
 
 def editor_env(tmp: Path) -> dict[str, str]:
@@ -45,24 +39,6 @@ def run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Completed
                           encoding="utf-8", timeout=120)
     assert "Traceback" not in done.stdout + done.stderr, done.stdout + done.stderr
     return done
-
-
-def wait_until(condition, what: str, timeout: float = TIMEOUT):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = condition()
-        if last:
-            return last
-        time.sleep(0.05)
-    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what} (last: {last!r})")
-
-
-def atomic_save(path: Path, text: str) -> None:
-    """As most editors save: a temporary file beside it, renamed over the original."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
 
 
 class Terminal:

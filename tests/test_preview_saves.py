@@ -28,6 +28,7 @@ import pytest
 
 from browsing import chromium, needs_chromium
 from conftest import NOW
+from waiting import atomic_save, katsudo, wait_until
 
 TIMEOUT = 30.0
 POST = "content/posts/2026-04-01-hajimemashite.md"
@@ -38,32 +39,9 @@ PAUSES = (0.0, 0.25, 1.1, 0.0, 0.6, 1.8, 0.1, 0.9, 0.35, 1.4, 0.05)
 BURST_AT = 3  # this save is two saves in a row (an editor's save, then its auto-format): one rebuild
 
 
-def katsudo() -> list[str]:
-    script = Path(sys.executable).with_name("katsudo")
-    return [str(script)] if script.is_file() else [sys.executable, "-m", "generator"]
-
-
 def word(number: int) -> str:
     """A word found nowhere else on the site (Pagefind splits at digits: letters only)."""
     return "mikan" + chr(ord("a") + number) * 4
-
-
-def wait_until(condition, what: str, timeout: float = TIMEOUT):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = condition()
-        if last:
-            return last
-        time.sleep(0.05)
-    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what} (last: {last!r})")
-
-
-def atomic_save(path: Path, text: str) -> None:
-    """As most editors save: a temporary file beside the real one, renamed over it."""
-    temporary = path.with_name(f".{path.name}.tmp-save")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
 
 
 class Preview:

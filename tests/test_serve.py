@@ -41,6 +41,7 @@ import pytest
 
 from browsing import needs_chromium
 from conftest import NOW, REPO, build_example
+from waiting import atomic_save, wait_until
 from generator import watch
 from generator.build import BuildOptions, build
 from generator.cache import BuildCache
@@ -73,27 +74,8 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def atomic_save(path: Path, text: str) -> None:
-    """How many editors save: write a temporary file beside the real one, then rename it over."""
-    temporary = path.with_name(f".{path.name}.tmp-save")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
-
-
 def tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def wait_until(condition, what: str, timeout: float = TIMEOUT):
-    """Poll `condition` until it returns something truthy; fail with `what` after `timeout`."""
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = condition()
-        if last:
-            return last
-        time.sleep(0.05)
-    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what} (last: {last!r})")
 
 
 # =========================================================================== incremental == clean
