@@ -274,7 +274,11 @@ def build(options: BuildOptions, reporter: Reporter, cache: BuildCache | None = 
     out = options.out.resolve()
     globals_view = site_view(site)
     read: set = set()  # the paths of `site` the templates read (tracked with a cache only)
-    env = make_environment(config, theme, track(globals_view, read) if cache is not None else globals_view, strings)
+    # Compiled templates are kept beside the cache (checked against their source by Jinja): most of
+    # a small site's render stage is compiling them again.
+    compiled = cache.folder.parent / "templates" if cache is not None and cache.folder is not None else None
+    env = make_environment(config, theme, track(globals_view, read) if cache is not None else globals_view, strings,
+                           compiled)
     templated = [page for page in planned if page.template is not None]
     keys: dict[str, str] = {}
     reused: set[str] = set()
