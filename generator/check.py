@@ -14,24 +14,18 @@ from __future__ import annotations
 
 import html
 import io
-import json
-import posixpath
 import shutil
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import partial
 from datetime import datetime
-from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit
 
-from generator import __version__
 from generator.build import BuildOptions, build
+from generator.check_external import EXTERNAL_WORKERS, ExternalCache, fetch_statuses
+from generator.check_html import ParsedPage, classify, parse_page, served_file
 from generator.config import SiteConfig, load_config
 from generator.errors import KatsudoError, SourceError
 from generator.model import route_of
@@ -43,86 +37,7 @@ from generator.write import MARKER
 
 # Folders of the output that are not pages an editor wrote or a theme shows as such.
 _SKIPPED = ("pagefind/",)
-# Schemes that are not web addresses: nothing to fetch, nothing to check.
-_NOT_CHECKED = ("mailto", "tel", "sms", "data", "javascript", "geo")
 BUILT = Path("(build)")  # how files of a temporary build are named in findings
-EXTERNAL_CACHE_SECONDS = 24 * 60 * 60
-EXTERNAL_WORKERS = 8
-
-
-@dataclass(frozen=True)
-class Reference:
-    tag: str
-    attribute: str
-    url: str
-    line: int  # line in the output file
-
-
-@dataclass
-class ParsedPage:
-    """What check needs from one built HTML file."""
-
-    rel: str  # path under the output folder, '/'-separated
-    title: str | None = None
-    title_line: int = 1
-    description: str | None = None
-    ids: set[str] = field(default_factory=set)
-    references: list[Reference] = field(default_factory=list)
-    images: list[tuple[dict[str, str | None], int]] = field(default_factory=list)  # <img> attributes, line
-
-
-class _PageParser(HTMLParser):
-    def __init__(self, page: ParsedPage):
-        super().__init__(convert_charrefs=True)
-        self.page = page
-        self._in_title = False
-        self._title: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        line = self.getpos()[0]
-        values = dict(attrs)
-        if values.get("id"):
-            self.page.ids.add(values["id"])
-        if tag == "a" and values.get("name"):
-            self.page.ids.add(values["name"])
-        if tag == "title":
-            self._in_title, self.page.title_line = True, line
-        if tag == "meta" and (values.get("name") or "").lower() == "description":
-            self.page.description = values.get("content") or ""
-        if tag == "img":
-            self.page.images.append((values, line))
-        if tag == "meta" and ((values.get("property") or "") == "og:image" or (values.get("name") or "") == "twitter:image") \
-                and values.get("content"):
-            # The picture shown when the page is shared: a missing one is a broken card on every share.
-            self.page.references.append(Reference("meta", "content", values["content"].strip(), line))
-        for attribute in ("href", "src"):
-            value = values.get(attribute)
-            if value is not None and not (tag == "link" and (values.get("rel") or "") in ("preconnect", "dns-prefetch")):
-                self.page.references.append(Reference(tag, attribute, value.strip(), line))
-        if values.get("srcset"):
-            for candidate in values["srcset"].split(","):
-                url = candidate.strip().split(" ")[0]
-                if url:
-                    self.page.references.append(Reference(tag, "srcset", url, line))
-
-    handle_startendtag = handle_starttag
-
-    def handle_endtag(self, tag):
-        if tag == "title" and self._in_title:
-            self._in_title = False
-            self.page.title = "".join(self._title).strip()
-
-    def handle_data(self, data):
-        if self._in_title:
-            self._title.append(data)
-
-
-def parse_page(out: Path, file: Path) -> ParsedPage:
-    page = ParsedPage(file.relative_to(out).as_posix())
-    parser = _PageParser(page)
-    parser.feed(file.read_text(encoding="utf-8", errors="replace"))
-    parser.close()
-    return page
 
 
 @dataclass(frozen=True)
@@ -141,60 +56,6 @@ class SourceMap:
             target = by_output if is_published(post, now, drafts, future) else unpublished
             target[output_file(route_of(post))] = post.source
         return SourceMap(by_output, unpublished)
-
-
-@dataclass(frozen=True)
-class Target:
-    kind: str  # 'internal', 'outside' (same host, outside base_url's path), 'external', 'skip'
-    file: str | None = None  # for 'internal': the output file it is served from
-    fragment: str = ""
-
-
-def classify(url: str, page_rel: str, base_url: str) -> Target:
-    """Where a URL found on the page `page_rel` points, relative to a site published at `base_url`."""
-    base = urlsplit(base_url)
-    base_path = base.path or "/"
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return Target("internal", None)  # not even a URL: certainly broken
-    fragment = unquote(parts.fragment)
-    if parts.scheme.lower() in _NOT_CHECKED:
-        return Target("skip")
-    if parts.scheme or parts.netloc:
-        if parts.scheme.lower() not in ("http", "https", ""):
-            return Target("skip")
-        if parts.netloc.lower() != base.netloc.lower():
-            return Target("external")
-        path = parts.path or "/"
-    elif not parts.path:
-        return Target("internal", page_rel, fragment)  # '#id' on this page
-    else:
-        path = parts.path
-    if path.startswith("/"):
-        if not (path + ("" if path.endswith("/") else "/")).startswith(base_path) and path != base_path.rstrip("/"):
-            return Target("outside")
-        rel = unquote(path[len(base_path):]) if len(path) >= len(base_path) else ""
-    else:
-        rel = posixpath.normpath(posixpath.join(posixpath.dirname(page_rel), unquote(path)))
-        if rel == "." or path.endswith("/"):
-            rel = "" if rel == "." else rel + "/"
-        if rel.startswith("../") or rel == "..":
-            return Target("outside")
-    return Target("internal", rel, fragment)
-
-
-def served_file(out: Path, rel: str) -> Path | None:
-    """The file a web server would answer with for `rel`, or None."""
-    candidate = out / rel
-    try:
-        if not candidate.resolve().is_relative_to(out.resolve()):
-            return None
-        if rel == "" or rel.endswith("/") or candidate.is_dir():
-            candidate = candidate / "index.html"
-        return candidate if candidate.is_file() else None
-    except (OSError, ValueError):
-        return None
 
 
 @dataclass(frozen=True)
@@ -459,103 +320,13 @@ def _merge(found: list[_Found]) -> list[SourceError]:
 # --------------------------------------------------------------------------- external links
 
 
-@dataclass(frozen=True)
-class LinkStatus:
-    status: int | None  # the HTTP status, or None when the site could not be reached
-    reason: str = ""
-
-    @property
-    def cacheable(self) -> bool:
-        # A site that did not answer may answer in a minute: only answers are kept.
-        return self.status is not None
-
-
-def request_url(url: str) -> str:
-    """The URL as HTTP sends it: editors link to https://ja.wikipedia.org/wiki/社会福祉協議会 and
-    to 日本語ドメイン, which http.client refuses until percent-encoded and IDNA-encoded."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    try:
-        host = host.encode("idna").decode("ascii")
-    except UnicodeError:
-        pass  # left as it is: the request fails and says why
-    netloc = host + (f":{parts.port}" if parts.port else "")
-    if parts.username:
-        netloc = parts.username + (":" + parts.password if parts.password else "") + "@" + netloc
-    keep = "/%:@!$&'()*+,;=~-._"
-    return urlunsplit((parts.scheme, netloc, quote(parts.path, safe=keep), quote(parts.query, safe=keep + "?"), ""))
-
-
-def fetch_status(url: str, timeout: float) -> LinkStatus:
-    """HEAD the URL (redirects followed); GET when the server does not support HEAD."""
-    headers = {"User-Agent": f"katsudo-check/{__version__} (link checker)"}
-    try:
-        address = request_url(url)
-    except ValueError as error:  # a port that is not a number, brackets that do not close
-        return LinkStatus(None, f"not a web address: {error}")
-    for method in ("HEAD", "GET"):
-        request = urllib.request.Request(address, method=method, headers=headers)
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (http/https only)
-                return LinkStatus(response.status)
-        except urllib.error.HTTPError as error:
-            if method == "HEAD" and error.code in (405, 501):
-                continue
-            return LinkStatus(error.code, str(error.reason))
-        except (urllib.error.URLError, TimeoutError, OSError, ValueError) as error:
-            reason = getattr(error, "reason", error)
-            return LinkStatus(None, "timed out" if isinstance(reason, TimeoutError) or "timed out" in str(reason)
-                              else str(reason))
-    return LinkStatus(None, "no answer")
-
-
-class ExternalCache:
-    """Answers from the last day, in a JSON file, so checking again does not ask every site again."""
-
-    def __init__(self, file: Path | None, now: Callable[[], float] = time.time, max_age: float = EXTERNAL_CACHE_SECONDS):
-        self.file, self.now, self.max_age = file, now, max_age
-        self.entries: dict[str, dict] = {}
-        if file is not None and file.is_file():
-            try:
-                data = json.loads(file.read_text(encoding="utf-8"))
-                self.entries = {url: entry for url, entry in data.get("links", {}).items()
-                                if isinstance(entry, dict) and isinstance(entry.get("status"), int)
-                                and self.now() - float(entry.get("checked", 0)) < self.max_age}
-            except (ValueError, OSError, AttributeError, TypeError):
-                self.entries = {}  # a damaged cache is only a slower check
-
-    def get(self, url: str) -> LinkStatus | None:
-        entry = self.entries.get(url)
-        return LinkStatus(entry["status"], entry.get("reason", "")) if entry else None
-
-    def put(self, url: str, status: LinkStatus) -> None:
-        if status.cacheable:
-            self.entries[url] = {"status": status.status, "reason": status.reason, "checked": self.now()}
-
-    def save(self) -> None:
-        if self.file is None:
-            return
-        self.file.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.file.with_name(self.file.name + ".tmp")
-        temporary.write_text(json.dumps({"links": self.entries}, ensure_ascii=False, indent=1, sort_keys=True),
-                             encoding="utf-8")
-        temporary.replace(self.file)
-
-
 def check_external(urls: dict[str, list], cache: ExternalCache, timeout: float = 10.0,
                    workers: int = EXTERNAL_WORKERS) -> list[SourceError]:
-    """Ask each external URL once (at most `workers` at a time); a finding at each place it is used."""
-    statuses = {url: cache.get(url) for url in urls}
-    to_fetch = [url for url, status in statuses.items() if status is None]
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(to_fetch) or 1))) as pool:
-        for url, fetched in zip(to_fetch, pool.map(lambda u: fetch_status(u, timeout), to_fetch)):
-            statuses[url] = fetched
-            cache.put(url, fetched)
-    cache.save()
+    """Ask each external URL once (generator/check_external.py); a finding at each place it is used."""
+    statuses = fetch_statuses(urls, cache, timeout, workers)
     findings: list[_Found] = []
     for url in sorted(urls):
         status = statuses[url]
-        assert status is not None  # (fetched above when it was not cached)
         if status.status is not None and status.status < 400:
             continue
         if status.status in (404, 410):
@@ -610,5 +381,4 @@ def check_site(site_root: Path, now: datetime, out: Path | None = None, external
     return CheckReport(everything, pages, len(urls) if external else 0)
 
 
-__all__ = ["check_site", "CheckReport", "ExternalCache", "SourceMap", "check_external", "check_pages", "classify",
-           "fetch_status", "parse_page"]
+__all__ = ["check_site", "CheckReport", "SourceMap", "check_external", "check_pages"]

@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, SITE_YAML, SiteDir, run_cli
-from generator.check import ExternalCache, Place, check_external, classify, fetch_status
+from generator.check import Place, check_external
+from generator.check_external import ExternalCache, fetch_status
+from generator.check_html import classify
 
 POST = "content/posts/2024-06-17-teireikai.md"
 
