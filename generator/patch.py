@@ -96,8 +96,8 @@ def apply(last: LastBuild, cache: BuildCache, options, changed: set[Path], repor
         if candidate in by_source:
             number = by_source[candidate]
             edited.append((number, last.site.posts[number]))
-        elif resolved.exists() or _holds_sources(candidate, last.sources):
-            return None  # a new file, a photo, a page, a draft, a folder
+        elif resolved.exists() or _read_by(last, candidate):
+            return None  # a new file, a photo, a page, a draft, a folder, or one of them deleted
         # else: a file that came and went (an editor's temporary file) changes nothing
 
     posts, old_entries = [], []
@@ -200,9 +200,16 @@ class _Unpatchable(Exception):
     pass
 
 
-def _holds_sources(folder: Path, sources: dict[Path, Any]) -> bool:
-    prefix = str(folder) + "/"
-    return any(str(source).startswith(prefix) for source in sources)
+def _read_by(last: LastBuild, path: Path) -> bool:
+    """Whether the last build may have read `path` or files under it: a page, a draft or future
+    post (sources not in the model's posts), a file of content/, a file in a folder post (its
+    photos are published beside it), or a folder of them. Such a path gone is a change."""
+    bundles = {source.bundle for source in last.sources.values() if source.bundle is not None}
+    if path in last.sources or any(parent in bundles for parent in path.parents):
+        return True
+    prefix = str(path) + "/"
+    return any(known == path or str(known).startswith(prefix)
+               for known in [*last.sources, *(item.path for item in last.static)])
 
 
 def _swap_entries(site: Site, swaps: dict[int, Entry]) -> Site:
