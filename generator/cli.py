@@ -13,7 +13,6 @@ from pathlib import Path
 import click
 
 from generator import __version__
-from generator.build import BuildOptions, build
 from generator.cli_help import KatsudoGroup, current_language, option, version_option
 from generator.cli_output import (NOTHING_CHECKED, NOTHING_WRITTEN, check_summary, error_count, fail,
                                   finding_json, sentences, terminal)
@@ -23,7 +22,6 @@ from generator.errors import KatsudoError
 from generator.i18n import say, ui_language
 from generator.report import Reporter
 from generator.scaffold import ScaffoldError, init_site, new_post
-from generator.write import clean_output
 
 site_option = option("-s", "--site", "site", type=click.Path(file_okay=False, path_type=Path), default=".",
                      show_default=True, help="The site folder (holds site.yaml and content/).",
@@ -129,6 +127,9 @@ def build_command(site: Path, output: Path | None, drafts: bool, future: bool, b
     (delete it, or pass --no-cache, for a build from scratch; the site is the same either way)."""
     import time
 
+    # (here, not at the top: the build stages are most of katsudo's import time, and --help,
+    # init, new and clean do not need them)
+    from generator.build import BuildOptions, build
     from generator.cache import BuildCache
     from generator.parallel import default_jobs
     from generator.progress import progress_for
@@ -231,6 +232,8 @@ def check_command(site: Path, strict: bool, external: bool, output_format: str, 
         help="The output folder to remove. [default: SITE/public]", ja="消す出力フォルダー。[既定: SITE/public]")
 def clean_command(site: Path, output: Path | None) -> None:
     """Remove the output folder (and nothing else)."""
+    from generator.write import clean_output  # (with the build stages it imports: only when asked)
+
     out = output or site / "public"
     try:
         removed = clean_output(site, out)
