@@ -178,18 +178,18 @@ class Editing(RuleBasedStateMachine):
     def cli(self, *args: str):
         """`katsudo build` (through click, as the console script runs it); its BuildResult."""
         results = []
-        real = generator.cli.build
+        real = generator.build.build  # (what build_command imports when it runs)
 
         def spy(*arguments, **keywords):
             results.append(real(*arguments, **keywords))
             return results[-1]
 
-        generator.cli.build = spy
+        generator.build.build = spy
         try:
             run = CliRunner().invoke(generator.cli.main, ["build", "-s", str(self.root), "-q", "-j", "1", *args],
                                      env={"KATSUDO_NOW": self.spec.now.isoformat()}, catch_exceptions=False)
         finally:
-            generator.cli.build = real
+            generator.build.build = real
         assert run.exit_code == 0, run.stderr
         return results[0]
 
