@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import NOW, SiteDir, run_cli
+from waiting import preview
 
 REMINDER = ("  future posts appear at the first build after that moment: schedule a rebuild "
             "(cron or a CI schedule; see 'Publishing' in the README)")
@@ -224,43 +225,17 @@ def test_following_the_hint_publishes_the_notice_today_without_a_warning(site: S
 def test_the_preview_says_which_posts_it_leaves_out_when_that_changes(site: SiteDir, lang: str, expected: str):
     """An editor who ran `katsudo new` and opens the preview is looking for a draft: the preview
     says it is left out and how to show it, once, and again only when what is left out changes."""
-    import signal
-    import subprocess
-    import sys
-    import threading
-
     environment = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES", "KATSUDO_LANG")}
-    process = subprocess.Popen([sys.executable, "-m", "generator", "serve", "-s", ".", "--port", "0"],
-                               cwd=site.root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               encoding="utf-8", env={**environment, "LANG": lang, "KATSUDO_NOW": NOW,
-                                                      "PYTHONUNBUFFERED": "1"})
-    said: list[str] = []
-    pump = threading.Thread(target=lambda: said.extend(line.rstrip("\n") for line in process.stdout), daemon=True)
-    pump.start()
+    with preview(site.root, env={**environment, "LANG": lang, "KATSUDO_NOW": NOW}) as terminal:
+        said = terminal.said
 
-    def wait_for(condition, what: str) -> None:
-        deadline = time.monotonic() + 60
-        while not condition():
-            assert process.poll() is None, "serve stopped:\n" + "\n".join(said)
-            assert time.monotonic() < deadline, f"{what}; the terminal said:\n" + "\n".join(said)
-            time.sleep(0.05)
+        def rebuilds() -> int:
+            return sum(line.startswith(("rebuilt ", "作り直しました")) for line in list(said))
 
-    def rebuilds() -> int:
-        return sum(line.startswith(("rebuilt ", "作り直しました")) for line in list(said))
-
-    try:
-        wait_for(lambda: rebuilds() == 1, "the first build")
+        terminal.wait_for(lambda: rebuilds() == 1, "the first build")
         assert not any(line.startswith(("not in the preview", "プレビューに出ていない")) for line in said), said
         memo = site.post("2024-07-01-memo.md", "title: 書きかけのメモ\ndate: 2024-07-01\ndraft: true\n")
-        wait_for(lambda: expected in said, "the line about the draft")
+        terminal.wait_for(lambda: expected in said, "the line about the draft")
         memo.write_text(memo.read_text(encoding="utf-8") + "\n追記です。\n", encoding="utf-8")
-        wait_for(lambda: rebuilds() >= 3, "the rebuild after the draft's edit")
+        terminal.wait_for(lambda: rebuilds() >= 3, "the rebuild after the draft's edit")
         assert said.count(expected) == 1, said  # (not said again while nothing changed in what is left out)
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        pump.join(10)

@@ -9,16 +9,12 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import subprocess
-import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from conftest import NOW, SITE_YAML, SiteDir, run_cli
+from waiting import preview
 
 SLIPS = "2024-06-20-ime.md"
 QUIET = "2024-06-21-prose.md"
@@ -167,34 +163,13 @@ def test_the_preview_warns_about_a_slip_when_the_post_is_saved(tmp_path):
     site = SiteDir(tmp_path / "site")
     site.write("site.yaml", SITE_YAML + "search: false\n")
     post = site.post(SLIPS, FRONT, "\n報告です。\n")
-    process = subprocess.Popen([sys.executable, "-m", "generator", "serve", "-s", ".", "--port", "0",
-                                "-o", str(tmp_path / "preview")], cwd=site.root, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, encoding="utf-8",
-                               env={**os.environ, "KATSUDO_NOW": NOW, "PYTHONUNBUFFERED": "1"})
-    said: list[str] = []
-    for stream in (process.stdout, process.stderr):
-        threading.Thread(target=lambda s=stream: said.extend(line.rstrip("\n") for line in s), daemon=True).start()
-
-    def wait_for(condition, what: str) -> None:
-        deadline = time.monotonic() + 60
-        while not condition():
-            assert process.poll() is None, "serve stopped:\n" + "\n".join(said)
-            assert time.monotonic() < deadline, f"{what}; the terminal said:\n" + "\n".join(said)
-            time.sleep(0.05)
-
-    try:
-        wait_for(lambda: any("http://127.0.0.1:" in line for line in said), "the preview to start")
+    with preview(site.root, "-o", str(tmp_path / "preview"), env={**os.environ, "KATSUDO_NOW": NOW}) as terminal:
+        said = terminal.said
+        terminal.wait_for(lambda: any("http://127.0.0.1:" in line for line in said), "the preview to start")
         post.write_text(post.read_text(encoding="utf-8") + "\n[前回の報告]（2024-06-17-teireikai.md）\n",
                         encoding="utf-8")
         line = line_of(post, "[前回の報告]（2024-06-17-teireikai.md）")
-        wait_for(lambda: any(f"{SLIPS}:{line}: warning: the link [前回の報告] has full-width brackets" in text
-                             for text in said), "the slip's warning")
-        wait_for(lambda: any("hint: type them half-width: [前回の報告](2024-06-17-teireikai.md)" in text
-                             for text in said), "the slip's hint")
-    finally:
-        process.send_signal(signal.SIGINT)  # Ctrl-C, as an editor stops it
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        terminal.wait_for(lambda: any(f"{SLIPS}:{line}: warning: the link [前回の報告] has full-width brackets" in text
+                                      for text in said), "the slip's warning")
+        terminal.wait_for(lambda: any("hint: type them half-width: [前回の報告](2024-06-17-teireikai.md)" in text
+                                      for text in said), "the slip's hint")
