@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Callable
 
 from generator.preview_log import PreviewTerminal, log_unexpected
-from generator.search import BUNDLE
+from generator.search import BUNDLE, pagefind_command
 from generator.serve import LiveReload
 
 _KEPT_BUNDLES = 2  # the served index and the one before it (for a page that loaded that one)
@@ -211,15 +211,6 @@ class SearchIndexer:
         # Pagefind's own words are kept: this is not an editor's mistake, and they help a report.
         return log_unexpected(self.site_root, "updating the search index", "検索の索引の更新中",
                               self._language(), PagefindError(detail), _STILL)
-
-
-def pagefind_command(folder: Path, language: str) -> list[str]:
-    """The command `search.index_folder` runs (the same flags: the preview finds what the
-    published site will)."""
-    from generator.search import _executable
-
-    return [str(_executable()), "--site", str(folder), "--output-subdir", BUNDLE, "--force-language", language,
-            "--silent"]
 
 
 def _html_signature(folder: Path) -> tuple:

@@ -40,16 +40,21 @@ def _executable() -> Path:
     return get_executable()
 
 
+def pagefind_command(folder: Path, language: str) -> list[str]:
+    """Pagefind on the HTML files in FOLDER, writing FOLDER/pagefind/: one command line for the
+    published site and the preview's background index, so the preview finds what the site will."""
+    return [str(_executable()), "--site", str(folder), "--output-subdir", BUNDLE,
+            "--force-language", language, "--silent"]
+
+
 def index_folder(folder: Path, language: str, previous: Path | None = None) -> None:
     """Write the Pagefind bundle into FOLDER/pagefind/ for the HTML files in FOLDER.
 
     Files whose bytes equal the previous build's are hard-linked from it (as write_site does),
     so they keep their modification time. Pagefind's output is deterministic for the same input.
     """
-    command = [str(_executable()), "--site", str(folder), "--output-subdir", BUNDLE,
-               "--force-language", language, "--silent"]
     try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=600,
+        result = subprocess.run(pagefind_command(folder, language), capture_output=True, text=True, timeout=600,
                                 env={**os.environ, "NO_COLOR": "1"})
     except (OSError, subprocess.TimeoutExpired) as error:
         raise KatsudoError([SourceError(None, None, f"the search index could not be built: {error}")]) from error
